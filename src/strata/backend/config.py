@@ -1,0 +1,73 @@
+"""Global settings: the compute device, the default float dtype, epsilon, the image layout."""
+
+import torch
+
+_state = {
+    "device": None,
+    "floatx": "float32",
+    "epsilon": 1e-7,
+    "image_data_format": "channels_last",
+}
+
+
+def device() -> torch.device:
+    """The device every model runs on: CUDA when present, else the CPU.
+
+    The choice is made once, here, and can be overridden with `set_device` (or the
+    `STRATA_DEVICE` environment variable, read at the first call).
+    """
+    if _state["device"] is None:
+        import os
+
+        requested = os.environ.get("STRATA_DEVICE")
+        if requested:
+            _state["device"] = torch.device(requested)
+        else:
+            _state["device"] = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return _state["device"]
+
+
+def set_device(value) -> None:
+    """Choose the device for models built from now on (`"cpu"`, `"cuda"`, `"cuda:1"`)."""
+    _state["device"] = torch.device(value)
+
+
+def floatx() -> str:
+    """The default float dtype name for weights and inputs (`"float32"`)."""
+    return _state["floatx"]
+
+
+def set_floatx(value: str) -> None:
+    if value not in ("float16", "bfloat16", "float32", "float64"):
+        raise ValueError(
+            f"floatx expected one of 'float16', 'bfloat16', 'float32', 'float64'; received {value!r}."
+        )
+    _state["floatx"] = value
+
+
+def epsilon() -> float:
+    """The fuzz factor used in numeric expressions (Keras's default, 1e-7)."""
+    return _state["epsilon"]
+
+
+def set_epsilon(value: float) -> None:
+    _state["epsilon"] = float(value)
+
+
+def image_data_format() -> str:
+    return _state["image_data_format"]
+
+
+def set_image_data_format(value: str) -> None:
+    if value not in ("channels_last", "channels_first"):
+        raise ValueError(
+            f"image_data_format expected 'channels_last' or 'channels_first'; received {value!r}."
+        )
+    _state["image_data_format"] = value
+
+
+def clear_session() -> None:
+    """Forget automatic layer names, so the next `Dense` is called `dense` again."""
+    from strata.backend import naming
+
+    naming.reset_names()

@@ -1,0 +1,35 @@
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _shared_dir() -> Path | None:
+    candidates = [os.environ.get("STRATA_SHARED_DIR"), ROOT.parent / "shared", "/work/shared"]
+    for candidate in candidates:
+        if candidate and (Path(candidate) / "datasets").is_dir():
+            return Path(candidate)
+    return None
+
+
+SHARED = _shared_dir()
+
+
+@pytest.fixture
+def shared_datasets() -> Path:
+    """The real MNIST and IMDB files of ../shared/datasets; skips with a reason if absent."""
+    if SHARED is None:
+        pytest.skip("../shared/datasets is not present on this machine (real-data test skipped)")
+    return SHARED / "datasets"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_names_and_seed():
+    """Each test starts with Keras's automatic names (`dense`, `dense_1`) and a fixed seed."""
+    import strata
+
+    strata.backend.clear_session()
+    strata.backend.set_random_seed(1234)
+    yield
