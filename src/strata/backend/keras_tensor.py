@@ -1,0 +1,134 @@
+"""Symbolic tensors: what `Input` returns and layers produce while a graph is being built.
+
+A `KerasTensor` carries a static shape (with `None` for unknown sizes), a dtype and the node that
+produced it. No data, no device memory.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from strata.backend.conversion import standardize_dtype
+
+
+class KerasTensor:
+    """A placeholder for a tensor in a functional graph.
+
+    Args:
+        shape: tuple of ints or None (None stays None: the batch size, a free sequence length).
+        dtype: dtype name (`"float32"`, `"int32"`, ...).
+        name: a readable name (the producing layer's name).
+        has_mask: whether a Keras mask travels with this tensor (from `Embedding(mask_zero=True)`
+            or `Masking`); masks are computed at run time only where such tensors exist.
+    """
+
+    def __init__(self, shape, dtype="float32", name=None, has_mask=False):
+        self.shape = tuple(None if d is None else int(d) for d in shape)
+        self.dtype = standardize_dtype(dtype)
+        self.name = name
+        self.has_mask = has_mask
+        # (layer, node_index, tensor_index): where this tensor comes from in the graph.
+        self._keras_history = None
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def node(self):
+        layer, node_index, _ = self._keras_history
+        return layer._inbound_nodes[node_index]
+
+    def __repr__(self) -> str:
+        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+
+    def __hash__(self):
+        return id(self)
+
+    def __eq__(self, other):
+        return self is other
+
+    def __bool__(self):
+        raise TypeError(
+            "A symbolic KerasTensor has no value to test; use it as a layer input instead."
+        )
+
+    # Arithmetic on symbolic tensors builds the graph through small merge/lambda layers, so
+    # `x + y` and `2 * x` work inside functional models as in Keras.
+    def _binary(self, other, op_name, reverse=False):
+        from strata.layers.core.tensor_op import TensorOp
+
+        operands = [other, self] if reverse else [self, other]
+        return TensorOp(op_name)(operands)
+
+    def __add__(self, other):
+        return self._binary(other, "add")
+
+    def __radd__(self, other):
+        return self._binary(other, "add", reverse=True)
+
+    def __sub__(self, other):
+        return self._binary(other, "subtract")
+
+    def __rsub__(self, other):
+        return self._binary(other, "subtract", reverse=True)
+
+    def __mul__(self, other):
+        return self._binary(other, "multiply")
+
+    def __rmul__(self, other):
+        return self._binary(other, "multiply", reverse=True)
+
+    def __truediv__(self, other):
+        return self._binary(other, "divide")
+
+    def __rtruediv__(self, other):
+        return self._binary(other, "divide", reverse=True)
+
+
+def is_symbolic(value) -> bool:
+    return isinstance(value, KerasTensor)
+
+
+def any_symbolic(structure) -> bool:
+    """True when a nested list/tuple/dict holds a KerasTensor (one level deep is what layers use)."""
+    if isinstance(structure, KerasTensor):
+        return True
+    if isinstance(structure, (list, tuple)):
+        return any(any_symbolic(item) for item in structure)
+    if isinstance(structure, dict):
+        return any(any_symbolic(item) for item in structure.values())
+    return False
+
+
+def map_structure(fn, structure):
+    """Apply `fn` to every leaf of nested lists, tuples and dicts, keeping the structure."""
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(map_structure(fn, item) for item in structure)
+    if isinstance(structure, dict):
+        return {key: map_structure(fn, value) for key, value in structure.items()}
+    return fn(structure)
+
+
+def flatten(structure) -> list:
+    if isinstance(structure, (list, tuple)):
+        return [leaf for item in structure for leaf in flatten(item)]
+    if isinstance(structure, dict):
+        return [leaf for value in structure.values() for leaf in flatten(value)]
+    return [structure]
+
+
+def pack_like(structure, leaves):
+    """Rebuild `structure` with `leaves` (as produced by `flatten`) in its place."""
+    iterator = iter(leaves)
+
+    def take(_):
+        return next(iterator)
+
+    return map_structure(take, structure)
+
+
+def shape_of(value):
+    if isinstance(value, (KerasTensor, torch.Tensor)):
+        return tuple(value.shape)
+    return None

@@ -1,0 +1,502 @@
+"""The Layer base: a `torch.nn.Module` with Keras's build / call / get_config contract."""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import torch
+
+from strata.backend import config as backend_config
+from strata.backend import naming
+from strata.backend.conversion import convert_to_numpy, convert_to_tensor, standardize_dtype
+from strata.backend.keras_tensor import KerasTensor, any_symbolic, flatten, map_structure
+
+_BASE_KWARGS = {
+    "activity_regularizer",
+    "trainable",
+    "dtype",
+    "autocast",
+    "name",
+    "input_shape",
+    "input_dim",
+    "batch_input_shape",
+    "batch_size",
+    "input_length",
+}
+
+
+class Layer(torch.nn.Module):
+    """Base class of every strata layer; a `torch.nn.Module`.
+
+    Subclasses validate and store arguments in `__init__`, create weights in `build(input_shape)`
+    with `add_weight`, compute in `call(inputs, training=None, mask=None)` and return their
+    constructor arguments from `get_config()`.
+
+    Calling a layer on symbolic tensors (from `strata.Input`) adds it to a graph; calling it on
+    torch tensors or NumPy arrays runs it. `training=None` means "the module's mode": layers start
+    in inference mode (`module.training` is False) as Keras layers do, `fit` passes
+    `training=True`, and PyTorch users may call `model.train()`.
+
+    Args:
+        trainable: whether the weights are updated by training.
+        name: the layer's name; unique automatic names (`dense`, `dense_1`, ...) otherwise.
+        dtype: the dtype of the weights (default `strata.backend.floatx()`).
+        activity_regularizer: a penalty on the layer's output, added to the model's loss.
+        input_shape: on the first layer of a `Sequential`, the shape of one sample.
+
+    Example:
+        >>> import strata
+        >>> class Scale(strata.layers.Layer):
+        ...     def build(self, input_shape):
+        ...         self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+        ...     def call(self, x):
+        ...         return x * self.w
+        >>> Scale()(strata.ops.ones((2, 3))).shape
+        torch.Size([2, 3])
+    """
+
+    def __init__(self, **kwargs):
+        unknown = set(kwargs) - _BASE_KWARGS
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__} got unexpected keyword argument(s) {sorted(unknown)}; "
+                f"expected the layer's own arguments or one of {sorted(_BASE_KWARGS)}."
+            )
+        super().__init__()
+        name = kwargs.get("name")
+        if name is not None and not isinstance(name, str):
+            raise ValueError(f"Layer name expected a string; received {name!r}.")
+        self.name = name or naming.unique_name(naming.to_snake_case(type(self).__name__))
+        self._trainable = bool(kwargs.get("trainable", True))
+        self._dtype_name = standardize_dtype(kwargs.get("dtype")) or backend_config.floatx()
+        self.built = False
+        self.supports_masking = False
+        self._inbound_nodes = []
+        self._own_weights = []  # (attribute name, created trainable, keras layout permutation)
+        self._weight_extras = {}  # attribute name -> (regularizer, constraint)
+        self._activity_losses = []
+        self._batch_input_shape = _batch_input_shape_from(kwargs)
+        from strata import regularizers
+
+        self.activity_regularizer = regularizers.get(kwargs.get("activity_regularizer"))
+        signature = inspect.signature(self.call).parameters
+        self._call_accepts_training = "training" in signature
+        self._call_accepts_mask = "mask" in signature
+        self.train(False)
+
+    # ----------------------------------------------------------------------------------- build
+    def build(self, input_shape):
+        """Create the layer's weights for inputs of `input_shape` (None for unknown sizes)."""
+        self.built = True
+
+    def add_weight(
+        self,
+        shape=(),
+        initializer=None,
+        dtype=None,
+        trainable=True,
+        regularizer=None,
+        constraint=None,
+        name=None,
+        keras_layout=None,
+    ):
+        """Create a weight, register it on the module and return it.
+
+        Args:
+            shape: Keras's shape of the weight (the shape `get_weights()` shows).
+            initializer: name or callable `(shape, dtype) -> tensor`; default glorot_uniform for
+                floats of rank >= 2, zeros otherwise.
+            trainable: False makes a buffer (state such as BatchNormalization's moving mean).
+            regularizer: penalty added to the model's loss.
+            constraint: projection applied after each optimizer step.
+            keras_layout: permutation that turns the stored tensor into Keras's layout, for
+                layers that store weights the way torch's kernels want them (Conv2D stores
+                `(out, in, kh, kw)`, Keras shows `(kh, kw, in, out)`). None: stored as shown.
+        """
+        from strata import constraints, initializers, regularizers
+
+        shape = tuple(int(d) for d in shape)
+        name = name or f"weight_{len(self._own_weights)}"
+        if hasattr(self, name) and name not in dict(self.named_parameters(recurse=False)):
+            if name in dict(self.named_buffers(recurse=False)) or name in self.__dict__:
+                raise ValueError(f"Layer '{self.name}' already has an attribute named '{name}'.")
+        if initializer is None:
+            initializer = "glorot_uniform" if len(shape) >= 2 else "zeros"
+        init = initializers.get(initializer)
+        keras_value = init(shape, dtype=dtype or self._dtype_name)
+        value = keras_value
+        if keras_layout is not None:
+            value = keras_value.permute(_inverse(keras_layout)).contiguous()
+        value = value.to(backend_config.device())
+        if trainable:
+            tensor = torch.nn.Parameter(value, requires_grad=self._trainable)
+            self.register_parameter(name, tensor)
+        else:
+            self.register_buffer(name, value)
+            tensor = getattr(self, name)
+        self._own_weights.append((name, bool(trainable), tuple(keras_layout or ())))
+        regularizer = regularizers.get(regularizer)
+        constraint = constraints.get(constraint)
+        if regularizer is not None or constraint is not None:
+            self._weight_extras[name] = (regularizer, constraint)
+        return tensor
+
+    # -------------------------------------------------------------------------------- weights
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        """Freeze (False) or unfreeze this layer's weights and every sublayer's."""
+        self._trainable = bool(value)
+        for name, created_trainable, _ in self._own_weights:
+            if created_trainable:
+                getattr(self, name).requires_grad_(self._trainable)
+        for layer in self._sublayers():
+            layer.trainable = value
+        for module in self._foreign_modules():
+            module.requires_grad_(self._trainable)
+
+    def _sublayers(self) -> list[Layer]:
+        """Direct sublayers in the order they were attached (nested models included)."""
+        return [m for m in self.children() if isinstance(m, Layer)]
+
+    def _foreign_modules(self) -> list[torch.nn.Module]:
+        """Plain torch modules held directly by this layer (not strata layers)."""
+        return [m for m in self.children() if not isinstance(m, Layer)]
+
+    def _own(self, trainable: bool) -> list[torch.Tensor]:
+        return [getattr(self, n) for n, t, _ in self._own_weights if t == trainable]
+
+    def _foreign_params(self) -> list[torch.Tensor]:
+        return [p for m in self._foreign_modules() for p in m.parameters()]
+
+    def _foreign_buffers(self) -> list[torch.Tensor]:
+        return [b for m in self._foreign_modules() for b in m.buffers()]
+
+    @property
+    def weights(self) -> list[torch.Tensor]:
+        """Every weight: own trainable, own non-trainable, then the sublayers', as in Keras."""
+        found = self._own(True) + self._own(False) + self._foreign_params()
+        found += self._foreign_buffers()
+        for layer in self._sublayers():
+            found += layer.weights
+        return _unique(found)
+
+    @property
+    def trainable_weights(self) -> list[torch.Tensor]:
+        if not self._trainable:
+            return []
+        found = self._own(True) + self._foreign_params()
+        for layer in self._sublayers():
+            found += layer.trainable_weights
+        return _unique(found)
+
+    @property
+    def non_trainable_weights(self) -> list[torch.Tensor]:
+        if not self._trainable:
+            return self.weights
+        found = self._own(False) + self._foreign_buffers()
+        for layer in self._sublayers():
+            found += layer.non_trainable_weights
+        return _unique(found)
+
+    @property
+    def variables(self) -> list[torch.Tensor]:
+        return self.weights
+
+    @property
+    def trainable_variables(self):
+        return self.trainable_weights
+
+    @property
+    def non_trainable_variables(self):
+        return self.non_trainable_weights
+
+    def _weight_records(self):
+        """(layer, attribute name, tensor, keras layout) for every weight, in `weights` order."""
+        records = [(self, n, getattr(self, n), p) for n, t, p in self._own_weights if t]
+        records += [(self, n, getattr(self, n), p) for n, t, p in self._own_weights if not t]
+        for module in self._foreign_modules():
+            records += [(self, n, p, ()) for n, p in module.named_parameters()]
+            records += [(self, n, b, ()) for n, b in module.named_buffers()]
+        for layer in self._sublayers():
+            records += layer._weight_records()
+        seen, unique = set(), []
+        for record in records:
+            if id(record[2]) not in seen:
+                seen.add(id(record[2]))
+                unique.append(record)
+        return unique
+
+    def get_weights(self) -> list[np.ndarray]:
+        """The weights as NumPy arrays in Keras's layouts and order."""
+        return [
+            convert_to_numpy(tensor.permute(layout) if layout else tensor)
+            for _, _, tensor, layout in self._weight_records()
+        ]
+
+    def set_weights(self, weights) -> None:
+        """Load weights given in Keras's layouts and order (as `get_weights` returns them)."""
+        records = self._weight_records()
+        weights = list(weights)
+        if len(weights) != len(records):
+            raise ValueError(
+                f"Layer '{self.name}' expected {len(records)} weight arrays "
+                f"{[tuple(_keras_shape(t, p)) for _, _, t, p in records]}; "
+                f"received {len(weights)}."
+            )
+        for index, ((owner, name, tensor, layout), value) in enumerate(zip(records, weights)):
+            expected = _keras_shape(tensor, layout)
+            array = np.asarray(convert_to_numpy(value))
+            if tuple(array.shape) != expected:
+                raise ValueError(
+                    f"Layer '{owner.name}' weight {index} ('{name}') expected shape {expected}; "
+                    f"received {tuple(array.shape)}."
+                )
+            source = torch.from_numpy(np.ascontiguousarray(array)).to(tensor.dtype)
+            target = tensor.permute(layout) if layout else tensor
+            with torch.no_grad():
+                target.copy_(source)
+
+    def count_params(self) -> int:
+        """The number of scalars in all weights (trainable and not)."""
+        if not self.built:
+            raise ValueError(
+                f"Layer '{self.name}' has no weights yet: call it on an input (or build it) first."
+            )
+        return int(sum(t.numel() for t in self.weights))
+
+    @property
+    def losses(self) -> list[torch.Tensor]:
+        """Regularization penalties of this layer and its sublayers, computed now."""
+        found = list(self._activity_losses)
+        for name, (regularizer, _) in self._weight_extras.items():
+            if regularizer is not None:
+                found.append(regularizer(getattr(self, name)))
+        for layer in self._sublayers():
+            found += layer.losses
+        return found
+
+    def add_loss(self, loss) -> None:
+        """Add a penalty computed in `call` (collected by the model for the current step)."""
+        self._activity_losses.append(loss)
+
+    # ---------------------------------------------------------------------------------- calling
+    def call(self, inputs, *args, **kwargs):
+        return inputs
+
+    def forward(self, *args, **kwargs):
+        return self.call(*args, **kwargs)
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of the output: the incoming one when the layer supports masking."""
+        return mask if self.supports_masking else None
+
+    def __call__(self, *args, **kwargs):
+        if not args:
+            if "inputs" not in kwargs:
+                raise ValueError(f"Layer '{self.name}' expected inputs; received none.")
+            args = (kwargs.pop("inputs"),)
+        if any_symbolic(args) or any_symbolic(kwargs):
+            return self._symbolic_call(args, kwargs)
+        inputs = map_structure(_to_tensor, args[0])
+        if not self.built:
+            self._build_for(map_structure(lambda t: tuple(t.shape), inputs))
+        if self._call_accepts_training and kwargs.get("training") is None:
+            kwargs["training"] = self.training
+        elif not self._call_accepts_training:
+            kwargs.pop("training", None)
+        if not self._call_accepts_mask:
+            kwargs.pop("mask", None)
+        outputs = super().__call__(inputs, *args[1:], **kwargs)
+        if self.activity_regularizer is not None:
+            self._activity_losses = [self.activity_regularizer(o) for o in flatten(outputs)]
+        return outputs
+
+    def _build_for(self, input_shape) -> None:
+        try:
+            self.build(input_shape)
+        except (ValueError, TypeError, RuntimeError) as error:
+            raise type(error)(
+                f"Layer '{self.name}' ({type(self).__name__}) could not be built for input "
+                f"shape {input_shape}: {error}"
+            ) from error
+        self.built = True
+        self._built_input_shape = input_shape
+
+    def _symbolic_call(self, args, kwargs):
+        from strata.layers.shape_inference import describe_shapes
+        from strata.models.node import Node
+
+        kwargs = {k: v for k, v in kwargs.items() if k not in ("training", "mask")}
+        if not self.built:
+            self._build_for(map_structure(_spec_shape, args[0]))
+        try:
+            outputs = self.compute_output_spec(*args, **kwargs)
+        except Exception as error:  # re-raised with the layer and every shape it received
+            raise ValueError(
+                f"Layer '{self.name}' ({type(self).__name__}) cannot be applied to inputs of "
+                f"shape {describe_shapes(args)}: {_first_line(error)}"
+            ) from error
+        Node(self, args, kwargs, outputs)
+        return outputs
+
+    def compute_output_spec(self, *args, **kwargs):
+        """Symbolic outputs; uses `compute_output_shape` when defined, else a meta-device run."""
+        from strata.layers.shape_inference import infer_output_spec
+
+        own_shape_fn = type(self).compute_output_shape is not Layer.compute_output_shape
+        first = args[0]
+        if own_shape_fn and isinstance(first, KerasTensor) and len(args) == 1 and not kwargs:
+            shape = self.compute_output_shape(first.shape)
+            has_mask = first.has_mask and self.supports_masking
+            return KerasTensor(shape, self._output_dtype(first), has_mask=has_mask)
+        return infer_output_spec(self, args, kwargs)
+
+    def _output_dtype(self, first: KerasTensor) -> str:
+        return self._dtype_name if "float" in first.dtype or "int" in first.dtype else first.dtype
+
+    def compute_output_shape(self, input_shape):
+        raise NotImplementedError
+
+    # ---------------------------------------------------------------------------- graph access
+    @property
+    def input(self):
+        return self._node_attribute("input_tensors", "input")
+
+    @property
+    def output(self):
+        return self._node_attribute("output_tensors", "output")
+
+    @property
+    def input_shape(self):
+        return map_structure(_spec_shape, self.input)
+
+    @property
+    def output_shape(self):
+        return map_structure(_spec_shape, self.output)
+
+    def _node_attribute(self, attribute: str, what: str):
+        if not self._inbound_nodes:
+            raise AttributeError(
+                f"Layer '{self.name}' has no {what}: it has not been called on a symbolic tensor."
+            )
+        if len(self._inbound_nodes) > 1:
+            raise AttributeError(
+                f"Layer '{self.name}' has been called {len(self._inbound_nodes)} times, so it has "
+                f"several {what}s; use get_{what}_at(node_index)."
+            )
+        return self._unpack(getattr(self._inbound_nodes[0], attribute))
+
+    @staticmethod
+    def _unpack(tensors):
+        return tensors[0] if len(tensors) == 1 else list(tensors)
+
+    def get_input_at(self, node_index: int):
+        return self._unpack(self._inbound_nodes[node_index].input_tensors)
+
+    def get_output_at(self, node_index: int):
+        return self._unpack(self._inbound_nodes[node_index].output_tensors)
+
+    # ----------------------------------------------------------------------------------- config
+    @property
+    def dtype(self) -> str:
+        return self._dtype_name
+
+    def get_config(self) -> dict:
+        """The constructor arguments (JSON values); subclasses add their own."""
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype_name}
+        if self._batch_input_shape is not None:
+            config["batch_input_shape"] = list(self._batch_input_shape)
+        if self.activity_regularizer is not None:
+            from strata import regularizers
+
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict):
+        return cls(**config)
+
+    def get_build_config(self) -> dict | None:
+        """What `build` was called with, so a loaded layer can be built before weights load."""
+        if not self.built or not hasattr(self, "_built_input_shape"):
+            return None
+        return {"input_shape": _jsonable_shape(self._built_input_shape)}
+
+    def build_from_config(self, build_config: dict) -> None:
+        if build_config and not self.built:
+            self._build_for(_shape_from_json(build_config["input_shape"]))
+
+    def extra_repr(self) -> str:
+        return f"name={self.name!r}"
+
+
+def _batch_input_shape_from(kwargs):
+    if kwargs.get("batch_input_shape") is not None:
+        return tuple(kwargs["batch_input_shape"])
+    if kwargs.get("input_shape") is not None:
+        return (kwargs.get("batch_size"), *tuple(kwargs["input_shape"]))
+    if kwargs.get("input_dim") is not None:
+        return (kwargs.get("batch_size"), int(kwargs["input_dim"]))
+    return None
+
+
+def _to_tensor(value):
+    if isinstance(value, torch.Tensor) or value is None:
+        return value
+    if isinstance(value, (np.ndarray, list, float, int, np.generic)):
+        return convert_to_tensor(value)
+    return value
+
+
+def _spec_shape(value):
+    return tuple(value.shape) if isinstance(value, (KerasTensor, torch.Tensor)) else value
+
+
+def _keras_shape(tensor, layout):
+    shape = tuple(tensor.shape)
+    return tuple(shape[i] for i in layout) if layout else shape
+
+
+def _inverse(permutation):
+    inverse = [0] * len(permutation)
+    for position, axis in enumerate(permutation):
+        inverse[axis] = position
+    return inverse
+
+
+def _unique(tensors):
+    seen, unique = set(), []
+    for tensor in tensors:
+        if id(tensor) not in seen:
+            seen.add(id(tensor))
+            unique.append(tensor)
+    return unique
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+def _jsonable_shape(shape):
+    if isinstance(shape, dict):
+        return {k: _jsonable_shape(v) for k, v in shape.items()}
+    if isinstance(shape, list) or (isinstance(shape, tuple) and shape and not _is_dim(shape[0])):
+        return [_jsonable_shape(s) for s in shape]
+    return list(shape)
+
+
+def _is_dim(value):
+    return value is None or isinstance(value, int)
+
+
+def _shape_from_json(shape):
+    if isinstance(shape, dict):
+        return {k: _shape_from_json(v) for k, v in shape.items()}
+    if shape and isinstance(shape[0], list):
+        return [_shape_from_json(s) for s in shape]
+    return tuple(shape)

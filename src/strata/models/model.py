@@ -1,0 +1,112 @@
+"""Model: a Layer that can be trained, summarized, saved; the base of Functional and Sequential."""
+
+from __future__ import annotations
+
+from strata.layers.layer import Layer
+from strata.trainers.trainer import Trainer
+
+
+class Model(Trainer, Layer):
+    """A trainable group of layers.
+
+    `Model(inputs, outputs)` builds a functional model (a graph of layers); subclassing `Model`
+    and defining `call` gives a model whose forward pass is any Python code. Either way the
+    model is a `torch.nn.Module`.
+
+    Example:
+        >>> import strata
+        >>> from strata import layers
+        >>> inputs = strata.Input(shape=(64,))
+        >>> x = layers.Dense(32, activation="relu")(inputs)
+        >>> outputs = layers.Dense(10, activation="softmax")(x)
+        >>> strata.Model(inputs, outputs).count_params()
+        2410
+    """
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):
+            from strata.models.functional import Functional
+
+            return Functional.__new__(Functional)
+        return super().__new__(cls)
+
+    def __init__(self, *args, **kwargs):
+        base_kwargs = {k: v for k, v in kwargs.items() if k in ("name", "trainable", "dtype")}
+        Layer.__init__(self, **base_kwargs)
+        Trainer.__init__(self)
+
+    @property
+    def layers(self) -> list[Layer]:
+        return self._sublayers()
+
+    def get_layer(self, name=None, index=None) -> Layer:
+        """A layer by name or by index in `model.layers`."""
+        if index is not None and name is not None:
+            raise ValueError("get_layer expected a name or an index; received both.")
+        if index is not None:
+            if not -len(self.layers) <= index < len(self.layers):
+                raise ValueError(
+                    f"get_layer expected an index below {len(self.layers)}; received {index}."
+                )
+            return self.layers[index]
+        if name is not None:
+            for layer in self.layers:
+                if layer.name == name:
+                    return layer
+            raise ValueError(
+                f"No layer named '{name}'; the model's layers are "
+                f"{[layer.name for layer in self.layers]}."
+            )
+        raise ValueError("get_layer expected a name or an index; received neither.")
+
+    def summary(
+        self,
+        line_length=None,
+        positions=None,
+        print_fn=None,
+        expand_nested=False,
+        show_trainable=False,
+        layer_range=None,
+    ):
+        """Print a table of layers, output shapes and parameter counts, as Keras does."""
+        from strata.utils.summary_utils import print_summary
+
+        print_summary(
+            self,
+            line_length=line_length,
+            positions=positions,
+            print_fn=print_fn,
+            expand_nested=expand_nested,
+            show_trainable=show_trainable,
+            layer_range=layer_range,
+        )
+
+    def save(self, filepath, overwrite=True, include_optimizer=True, **kwargs):
+        """Save architecture, weights and compile settings in one safe zip (no pickle)."""
+        from strata.saving.saving_lib import save_model
+
+        save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer, **kwargs)
+
+    def save_weights(self, filepath, overwrite=True):
+        """Save the weights alone (safetensors in a zip), in Keras's layouts and order."""
+        from strata.saving.saving_lib import save_weights
+
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch=False, by_name=False):
+        """Load weights saved by `save_weights` or `save`; never unpickles."""
+        from strata.saving.saving_lib import load_weights
+
+        load_weights(self, filepath, skip_mismatch=skip_mismatch, by_name=by_name)
+
+    def get_config(self) -> dict:
+        config = {"name": self.name, "trainable": self.trainable}
+        return config
+
+    def to_json(self, **kwargs) -> str:
+        import json
+
+        from strata.saving.registry import serialize_keras_object
+
+        return json.dumps(serialize_keras_object(self), **kwargs)
+

@@ -1,0 +1,140 @@
+"""The flat execution plan of a functional model.
+
+Made once when the model is made: every tensor of the graph gets a slot number, every layer call
+becomes a small closure that reads its input slots, calls `layer.call` and writes its output
+slots. Running the model is then a loop over closures: no graph walking, no signature binding,
+no shape checks per call (DESIGN.md, "Speed on the hot path").
+"""
+
+from __future__ import annotations
+
+from strata.backend.keras_tensor import KerasTensor, flatten, map_structure, pack_like
+
+
+class Plan:
+    def __init__(self, nodes, inputs, outputs):
+        self._slot_of = {}
+        self.input_slots = [self._slot(t) for t in inputs]
+        self.steps = []
+        self.uses_masks = any(t.has_mask for node in nodes for t in node.output_tensors)
+        for node in nodes:
+            self.steps.append(self._make_step(node))
+        self.output_slots = [self._slot(t) for t in outputs]
+        self.num_slots = len(self._slot_of)
+
+    def _slot(self, tensor: KerasTensor) -> int:
+        return self._slot_of.setdefault(id(tensor), len(self._slot_of))
+
+    def fresh_slots(self, flat_inputs):
+        values = [None] * self.num_slots
+        for slot, value in zip(self.input_slots, flat_inputs):
+            values[slot] = value
+        return values
+
+    def fresh_masks(self):
+        return [None] * self.num_slots
+
+    def _make_step(self, node):
+        layer = node.layer
+        call = layer.call
+        out_slots = [self._slot(t) for t in node.output_tensors]
+        single_output = len(out_slots) == 1 and isinstance(node.outputs, KerasTensor)
+        kwargs = dict(node.call_kwargs)
+        takes_training = layer._call_accepts_training
+        first = node.call_args[0] if node.call_args else None
+        read = self._reader(node)
+        write = _writer(out_slots, single_output)
+        regularized = layer.activity_regularizer is not None
+        mask_in = self.uses_masks and layer._call_accepts_mask and any(
+            t.has_mask for t in node.input_tensors
+        )
+        mask_out = [t.has_mask for t in node.output_tensors]
+        first_slots = [self._slot(t) for t in flatten(first) if isinstance(t, KerasTensor)]
+
+        if not (regularized or mask_in or any(mask_out)) and read is None:
+            # The common case, kept lean: one tensor in, positional, no masks.
+            in_slot = first_slots[0]
+            if takes_training:
+
+                def step(values, masks, training):
+                    write(values, call(values[in_slot], training=training, **kwargs))
+
+            else:
+
+                def step(values, masks, training):
+                    write(values, call(values[in_slot], **kwargs))
+
+            return step
+
+        args_reader = read or (lambda values: ((values[first_slots[0]],), {}))
+
+        def step(values, masks, training):
+            args, extra = args_reader(values)
+            call_kwargs = {**kwargs, **extra}
+            if takes_training:
+                call_kwargs["training"] = training
+            if mask_in:
+                call_kwargs["mask"] = _first_arg_masks(first, masks, self._slot_of)
+            outputs = call(*args, **call_kwargs)
+            write(values, outputs)
+            if regularized:
+                layer._activity_losses = [layer.activity_regularizer(o) for o in flatten(outputs)]
+            if masks is not None and any(mask_out):
+                incoming = _first_arg_masks(first, masks, self._slot_of)
+                out_mask = layer.compute_mask(args[0], incoming)
+                for slot, has, m in zip(out_slots, mask_out, _as_list(out_mask, len(out_slots))):
+                    if has:
+                        masks[slot] = m
+
+        return step
+
+    def _reader(self, node):
+        """None for a single positional KerasTensor; else a function that rebuilds the args."""
+        args, kwargs = node.call_args, node.call_kwargs
+        tensor_kwargs = any(isinstance(v, KerasTensor) for v in flatten(kwargs))
+        if len(args) == 1 and isinstance(args[0], KerasTensor) and not tensor_kwargs:
+            return None
+        template = (list(args), dict(kwargs))
+        leaves = flatten(template)
+        slots = [self._slot(t) if isinstance(t, KerasTensor) else None for t in leaves]
+
+        def read(values):
+            filled = [values[s] if s is not None else leaf for s, leaf in zip(slots, leaves)]
+            call_args, call_kwargs = pack_like(template, filled)
+            return tuple(call_args), {
+                k: v for k, v in call_kwargs.items() if _has_tensor_leaf(kwargs[k])
+            }
+
+        return read
+
+
+def _writer(out_slots, single_output):
+    if single_output:
+        slot = out_slots[0]
+
+        def write(values, output):
+            values[slot] = output
+
+        return write
+
+    def write_many(values, outputs):
+        for slot, value in zip(out_slots, flatten(outputs)):
+            values[slot] = value
+
+    return write_many
+
+
+def _first_arg_masks(first, masks, slot_of):
+    return map_structure(
+        lambda t: masks[slot_of[id(t)]] if isinstance(t, KerasTensor) else None, first
+    )
+
+
+def _as_list(value, count):
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value] * count
+
+
+def _has_tensor_leaf(value) -> bool:
+    return any(isinstance(v, KerasTensor) for v in flatten(value))
