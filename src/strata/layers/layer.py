@@ -118,9 +118,10 @@ class Layer(torch.nn.Module):
 
         shape = tuple(int(d) for d in shape)
         name = name or f"weight_{len(self._own_weights)}"
-        if hasattr(self, name) and name not in dict(self.named_parameters(recurse=False)):
-            if name in dict(self.named_buffers(recurse=False)) or name in self.__dict__:
-                raise ValueError(f"Layer '{self.name}' already has an attribute named '{name}'.")
+        if self.__dict__.get(name, 0) is None:
+            del self.__dict__[name]  # a placeholder such as `self.bias = None` set before build
+        if name in self._parameters or name in self._buffers or hasattr(self, name):
+            raise ValueError(f"Layer '{self.name}' already has an attribute named '{name}'.")
         if initializer is None:
             initializer = "glorot_uniform" if len(shape) >= 2 else "zeros"
         init = initializers.get(initializer)
@@ -329,7 +330,7 @@ class Layer(torch.nn.Module):
 
     def _symbolic_call(self, args, kwargs):
         from strata.layers.shape_inference import describe_shapes
-        from strata.models.node import Node
+        from strata.layers.node import Node
 
         kwargs = {k: v for k, v in kwargs.items() if k not in ("training", "mask")}
         if not self.built:
@@ -380,14 +381,10 @@ class Layer(torch.nn.Module):
         return map_structure(_spec_shape, self.output)
 
     def _node_attribute(self, attribute: str, what: str):
+        """The first call's tensors, as Keras 3 answers (use get_output_at for later calls)."""
         if not self._inbound_nodes:
             raise AttributeError(
                 f"Layer '{self.name}' has no {what}: it has not been called on a symbolic tensor."
-            )
-        if len(self._inbound_nodes) > 1:
-            raise AttributeError(
-                f"Layer '{self.name}' has been called {len(self._inbound_nodes)} times, so it has "
-                f"several {what}s; use get_{what}_at(node_index)."
             )
         return self._unpack(getattr(self._inbound_nodes[0], attribute))
 

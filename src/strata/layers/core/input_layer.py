@@ -6,7 +6,7 @@ from strata.backend import config as backend_config
 from strata.backend.conversion import standardize_dtype
 from strata.backend.keras_tensor import KerasTensor
 from strata.layers.layer import Layer
-from strata.models.node import Node
+from strata.layers.node import Node
 
 
 class InputLayer(Layer):
