@@ -19,12 +19,6 @@ Layout used by the `TensorBoard` callback (and expected by anyone reading its lo
 - Weight histograms use the weight's path as the tag (for example `dense/kernel/histogram`),
   the model graph is written once to the `train` run, and the projector's
   `projector_config.pbtxt` lies in `log_dir` itself next to one folder per embedding.
-
-Example:
-    >>> import tempfile
-    >>> from strata.callbacks.tensorboard_writer import SummaryWriter
-    >>> with SummaryWriter(tempfile.mkdtemp()) as writer:
-    ...     writer.scalar("epoch_loss", 0.25, step=0)
 """
 
 from __future__ import annotations
@@ -347,9 +341,7 @@ def _encode_png(array: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def build_graph_def(
-    nodes: Iterable[Sequence[Any]],
-) -> graph_pb2.GraphDef:
+def build_graph_def(nodes: Iterable[Sequence[Any]]) -> graph_pb2.GraphDef:
     """Builds a `GraphDef` for the Graphs dashboard from a list of nodes.
 
     Args:
@@ -419,16 +411,12 @@ def _atomic_write(path: str, data: bytes) -> None:
             os.remove(temp_path)
         raise
     # Make the rename itself durable where the platform allows opening folders.
-    try:
+    if os.name == "posix":
         dir_fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
 
 
 def _folder_name(tensor_name: str, taken: set[str]) -> str:
