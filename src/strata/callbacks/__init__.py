@@ -1,0 +1,1 @@
+"""Callbacks: hooks called by `fit`, `evaluate` and `predict`."""
