@@ -234,8 +234,9 @@ class Layer(torch.nn.Module):
 
     def get_weights(self) -> list[np.ndarray]:
         """The weights as NumPy arrays in Keras's layouts and order."""
+        # Copies, so the arrays do not change when training later updates the weights.
         return [
-            convert_to_numpy(tensor.permute(layout) if layout else tensor)
+            np.array(convert_to_numpy(tensor.permute(layout) if layout else tensor), copy=True)
             for _, _, tensor, layout in self._weight_records()
         ]
 

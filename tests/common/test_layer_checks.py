@@ -1,0 +1,44 @@
+"""Every exported layer passes every common check; a layer without a spec fails the suite."""
+
+import importlib
+import inspect
+import pkgutil
+
+import pytest
+
+import strata
+from strata.testing import layer_checks
+
+from common import specs as specs_package
+
+# Bases and wrappers that are exercised through other layers' specs or their own tests.
+EXEMPT = {"Layer", "InputLayer", "Input"}
+
+
+def _all_specs():
+    found = []
+    for module_info in pkgutil.iter_modules(specs_package.__path__):
+        module = importlib.import_module(f"{specs_package.__name__}.{module_info.name}")
+        found += getattr(module, "SPECS", [])
+    return found
+
+
+SPECS = _all_specs()
+
+
+def test_every_exported_layer_has_a_spec():
+    exported = {
+        name
+        for name in strata.layers.__all__
+        if inspect.isclass(getattr(strata.layers, name))
+        and issubclass(getattr(strata.layers, name), strata.layers.Layer)
+    }
+    covered = {spec.layer_cls.__name__ for spec in SPECS}
+    missing = sorted(exported - covered - EXEMPT)
+    assert not missing, f"exported layers without a spec in tests/common/specs: {missing}"
+
+
+@pytest.mark.parametrize("check", layer_checks.ALL_CHECKS, ids=lambda c: c.__name__[6:])
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
+def test_layer_check(spec, check):
+    check(spec)
