@@ -1,0 +1,13 @@
+"""Utilities: label encoding, normalization, safe file writes, the download cache."""
+
+from strata.preprocessing.sequence import pad_sequences
+from strata.utils.file_io import atomic_write, get_file
+from strata.utils.numerical import normalize, to_categorical
+
+__all__ = [
+    "atomic_write",
+    "get_file",
+    "normalize",
+    "pad_sequences",
+    "to_categorical",
+]
