@@ -112,7 +112,9 @@ class Layer(torch.nn.Module):
             constraint: projection applied after each optimizer step.
             keras_layout: permutation that turns the stored tensor into Keras's layout, for
                 layers that store weights the way torch's kernels want them (Conv2D stores
-                `(out, in, kh, kw)`, Keras shows `(kh, kw, in, out)`). None: stored as shown.
+                `(out, in, kh, kw)`, Keras shows `(kh, kw, in, out)`), or a `WeightLayout`
+                for conversions a permutation cannot express (GRU's gate order). None: stored
+                as shown.
         """
         from strata import constraints, initializers, regularizers
 
@@ -126,9 +128,7 @@ class Layer(torch.nn.Module):
             initializer = "glorot_uniform" if len(shape) >= 2 else "zeros"
         init = initializers.get(initializer)
         keras_value = init(shape, dtype=dtype or self._dtype_name)
-        value = keras_value
-        if keras_layout is not None:
-            value = keras_value.permute(_inverse(keras_layout)).contiguous()
+        value = _from_keras(keras_value, keras_layout)
         value = value.to(backend_config.device())
         if trainable:
             tensor = torch.nn.Parameter(value, requires_grad=self._trainable)
@@ -136,7 +136,8 @@ class Layer(torch.nn.Module):
         else:
             self.register_buffer(name, value)
             tensor = getattr(self, name)
-        self._own_weights.append((name, bool(trainable), tuple(keras_layout or ())))
+        layout = keras_layout if isinstance(keras_layout, WeightLayout) else tuple(keras_layout or ())
+        self._own_weights.append((name, bool(trainable), layout))
         regularizer = regularizers.get(regularizer)
         constraint = constraints.get(constraint)
         if regularizer is not None or constraint is not None:
@@ -236,7 +237,7 @@ class Layer(torch.nn.Module):
         """The weights as NumPy arrays in Keras's layouts and order."""
         # Copies, so the arrays do not change when training later updates the weights.
         return [
-            np.array(convert_to_numpy(tensor.permute(layout) if layout else tensor), copy=True)
+            np.array(convert_to_numpy(_to_keras(tensor, layout)), copy=True)
             for _, _, tensor, layout in self._weight_records()
         ]
 
@@ -259,9 +260,8 @@ class Layer(torch.nn.Module):
                     f"received {tuple(array.shape)}."
                 )
             source = torch.from_numpy(np.ascontiguousarray(array)).to(tensor.dtype)
-            target = tensor.permute(layout) if layout else tensor
             with torch.no_grad():
-                target.copy_(source)
+                tensor.copy_(_from_keras(source, layout))
 
     def count_params(self) -> int:
         """The number of scalars in all weights (trainable and not)."""
@@ -455,7 +455,35 @@ def _spec_shape(value):
     return tuple(value.shape) if isinstance(value, (KerasTensor, torch.Tensor)) else value
 
 
+class WeightLayout:
+    """A conversion between a stored weight and Keras's layout that is not a permutation.
+
+    Subclasses define `to_keras(tensor)` and `from_keras(tensor)` (pure functions, inverse of
+    each other); `get_weights`, `set_weights` and saved files go through them.
+    """
+
+    def to_keras(self, tensor: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def from_keras(self, tensor: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+
+def _to_keras(tensor, layout):
+    if isinstance(layout, WeightLayout):
+        return layout.to_keras(tensor)
+    return tensor.permute(layout) if layout else tensor
+
+
+def _from_keras(value, layout):
+    if isinstance(layout, WeightLayout):
+        return layout.from_keras(value).contiguous()
+    return value.permute(_inverse(layout)).contiguous() if layout else value
+
+
 def _keras_shape(tensor, layout):
+    if isinstance(layout, WeightLayout):
+        return tuple(layout.to_keras(tensor.detach().to("meta")).shape)
     shape = tuple(tensor.shape)
     return tuple(shape[i] for i in layout) if layout else shape
 
