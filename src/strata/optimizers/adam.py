@@ -15,8 +15,8 @@ class Adam(Optimizer):
 
     The only difference is where epsilon sits: in Keras's terms torch uses an epsilon of
     `epsilon * sqrt(1 - b2**t)`, slightly smaller, so steps agree to a relative
-    `epsilon / sqrt(v)` (about 1e-7 for gradients of order 1). `amsgrad` keeps the running
-    maximum of `v` in both.
+    `epsilon / sqrt(v)` (for gradients of order 1: a few 1e-6 in the first steps, while `v` is
+    still small, then about 1e-7). `amsgrad` keeps the running maximum of `v` in both.
 
     `weight_decay` here is Keras's decoupled decay (applied before the step), not torch Adam's
     L2 penalty.
