@@ -29,8 +29,12 @@ class Adagrad(Optimizer):
     _torch_class = torch.optim.Adagrad
 
     def __init__(
-        self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-07,
-        name="adagrad", **kwargs,
+        self,
+        learning_rate=0.001,
+        initial_accumulator_value=0.1,
+        epsilon=1e-07,
+        name="adagrad",
+        **kwargs,
     ):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         self.initial_accumulator_value = initial_accumulator_value

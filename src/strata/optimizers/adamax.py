@@ -31,7 +31,12 @@ class Adamax(Optimizer):
     _torch_class = torch.optim.Adamax
 
     def __init__(
-        self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-07, name="adamax",
+        self,
+        learning_rate=0.001,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-07,
+        name="adamax",
         **kwargs,
     ):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)

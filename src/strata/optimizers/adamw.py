@@ -31,14 +31,27 @@ class AdamW(Adam):
     _torch_weight_decay = True
 
     def __init__(
-        self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999, epsilon=1e-07,
-        amsgrad=False, name="adamw", **kwargs,
+        self,
+        learning_rate=0.001,
+        weight_decay=0.004,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-07,
+        amsgrad=False,
+        name="adamw",
+        **kwargs,
     ):
         if weight_decay is None:
             raise ValueError("AdamW expected a weight_decay (a float >= 0); received None.")
         super().__init__(
-            learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon,
-            amsgrad=amsgrad, name=name, weight_decay=weight_decay, **kwargs,
+            learning_rate=learning_rate,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            amsgrad=amsgrad,
+            name=name,
+            weight_decay=weight_decay,
+            **kwargs,
         )
 
     def _torch_kwargs(self):

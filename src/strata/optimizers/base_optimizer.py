@@ -108,8 +108,10 @@ class Optimizer:
         for key, value in {**given, "weight_decay": weight_decay}.items():
             if value is not None and (not isinstance(value, (int, float)) or value < 0):
                 raise ValueError(f"{key} expected a non-negative number; received {value!r}.")
-        self.name = name if name is not None else naming.unique_name(
-            naming.to_snake_case(type(self).__name__)
+        self.name = (
+            name
+            if name is not None
+            else naming.unique_name(naming.to_snake_case(type(self).__name__))
         )
         self.weight_decay = weight_decay
         self.clipnorm = clipnorm
@@ -147,8 +149,10 @@ class Optimizer:
         torch optimizer (with empty state).
         """
         variables = list(variables)
-        if self.built and len(variables) == len(self._variables) and all(
-            a is b for a, b in zip(variables, self._variables, strict=True)
+        if (
+            self.built
+            and len(variables) == len(self._variables)
+            and all(a is b for a, b in zip(variables, self._variables, strict=True))
         ):
             return
         for variable in variables:
@@ -315,12 +319,8 @@ class Optimizer:
     @torch.no_grad()
     def _apply_weight_decay(self, lr):
         if self._decay_ids is None:
-            self._decay_ids = {
-                id(v) for v in self._variables if not self._excluded(v)
-            }
-        params = [
-            v for v in self._variables if v.grad is not None and id(v) in self._decay_ids
-        ]
+            self._decay_ids = {id(v) for v in self._variables if not self._excluded(v)}
+        params = [v for v in self._variables if v.grad is not None and id(v) in self._decay_ids]
         if params:
             torch._foreach_mul_(params, 1.0 - lr * self.weight_decay)
 
@@ -393,10 +393,23 @@ class Optimizer:
             self._pending_state = state_dict
             return
         self._torch_optimizer.load_state_dict(state_dict["optimizer"])
+        self._keep_saved_dtypes(state_dict["optimizer"]["state"])
         self._iterations = int(state_dict["iterations"])
         if self._schedule is None:
             self._lr = float(state_dict["learning_rate"])
         self._write_lr(self._current_lr())
+
+    def _keep_saved_dtypes(self, saved):
+        # torch casts loaded state to each parameter's dtype; some state is kept in another one
+        # on purpose (NAdam's float32 momentum product), and casting it would change the path.
+        params = [p for group in self._torch_optimizer.param_groups for p in group["params"]]
+        for index, entries in saved.items():
+            live = self._torch_optimizer.state.get(params[int(index)], {})
+            for key, value in entries.items():
+                current = live.get(key)
+                if isinstance(value, torch.Tensor) and isinstance(current, torch.Tensor):
+                    if current.dtype != value.dtype:
+                        live[key] = current.to(value.dtype)
 
     # ----------------------------------------------------------------- config
     def get_config(self):

@@ -30,7 +30,12 @@ class Nadam(Optimizer):
     _torch_class = torch.optim.NAdam
 
     def __init__(
-        self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-07, name="nadam",
+        self,
+        learning_rate=0.001,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-07,
+        name="nadam",
         **kwargs,
     ):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)

@@ -35,8 +35,14 @@ class RMSprop(Optimizer):
     _torch_class = torch.optim.RMSprop
 
     def __init__(
-        self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-07, centered=False,
-        name="rmsprop", **kwargs,
+        self,
+        learning_rate=0.001,
+        rho=0.9,
+        momentum=0.0,
+        epsilon=1e-07,
+        centered=False,
+        name="rmsprop",
+        **kwargs,
     ):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         self.rho = rho

@@ -68,7 +68,11 @@ class ExponentialDecay(LearningRateSchedule):
     """
 
     def __init__(
-        self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
+        self,
+        initial_learning_rate,
+        decay_steps,
+        decay_rate,
+        staircase=False,
         name="ExponentialDecay",
     ):
         if decay_steps <= 0:
@@ -151,8 +155,13 @@ class PolynomialDecay(LearningRateSchedule):
     """
 
     def __init__(
-        self, initial_learning_rate, decay_steps, end_learning_rate=0.0001, power=1.0,
-        cycle=False, name="PolynomialDecay",
+        self,
+        initial_learning_rate,
+        decay_steps,
+        end_learning_rate=0.0001,
+        power=1.0,
+        cycle=False,
+        name="PolynomialDecay",
     ):
         if decay_steps <= 0:
             raise ValueError(f"decay_steps expected a positive number; received {decay_steps!r}.")
@@ -201,7 +210,11 @@ class InverseTimeDecay(LearningRateSchedule):
     """
 
     def __init__(
-        self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
+        self,
+        initial_learning_rate,
+        decay_steps,
+        decay_rate,
+        staircase=False,
         name="InverseTimeDecay",
     ):
         if decay_steps <= 0:
@@ -249,8 +262,13 @@ class CosineDecay(LearningRateSchedule):
     """
 
     def __init__(
-        self, initial_learning_rate, decay_steps, alpha=0.0, name="CosineDecay",
-        warmup_target=None, warmup_steps=0,
+        self,
+        initial_learning_rate,
+        decay_steps,
+        alpha=0.0,
+        name="CosineDecay",
+        warmup_target=None,
+        warmup_steps=0,
     ):
         if decay_steps <= 0:
             raise ValueError(f"decay_steps expected a positive number; received {decay_steps!r}.")
@@ -304,7 +322,12 @@ class CosineDecayRestarts(LearningRateSchedule):
     """
 
     def __init__(
-        self, initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0, alpha=0.0,
+        self,
+        initial_learning_rate,
+        first_decay_steps,
+        t_mul=2.0,
+        m_mul=1.0,
+        alpha=0.0,
         name="SGDRDecay",
     ):
         if first_decay_steps <= 0:
