@@ -357,3 +357,21 @@ def test_get_passes_instances_and_dicts_and_refuses_unknown_names():
         optimizers.get("adamz")
     with pytest.raises(ValueError, match="Could not interpret optimizer identifier"):
         optimizers.get(42)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+@pytest.mark.parametrize("cls", ALL)
+def test_cuda_uses_fused_kernels_where_torch_has_them_and_matches_cpu(cls):
+    cpu = ref.run_strata(cls(learning_rate=0.01, clipnorm=1.0), 5)
+    w = torch.nn.Parameter(torch.tensor(ref.W0, dtype=torch.float32, device="cuda"))
+    a = torch.tensor(ref.A, dtype=torch.float32, device="cuda")
+    b = torch.tensor(ref.B, dtype=torch.float32, device="cuda")
+    opt = cls(learning_rate=0.01, clipnorm=1.0)
+    opt.build([w])
+    fused = cls.__name__ in ("SGD", "Adam", "AdamW", "Adagrad")
+    assert bool(opt.torch_optimizer.defaults.get("fused")) is fused
+    for _ in range(5):
+        opt.zero_grad()
+        (0.5 * a * w**2 + b * w).sum().backward()
+        opt.apply()
+    np.testing.assert_allclose(w.detach().cpu().numpy(), cpu[-1], rtol=0, atol=1e-5)
