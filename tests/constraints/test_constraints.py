@@ -60,6 +60,18 @@ def test_max_norm_uses_backend_epsilon():
     torch.testing.assert_close(out, w / 6.0)
 
 
+def test_unit_norm_and_min_max_norm_use_backend_epsilon():
+    w = torch.tensor([[3.0], [4.0]], dtype=torch.float64)
+    strata.backend.set_epsilon(1.0)
+    try:
+        unit = constraints.UnitNorm()(w)
+        ranged = constraints.MinMaxNorm(0.0, 10.0)(w)
+    finally:
+        strata.backend.set_epsilon(1e-7)
+    torch.testing.assert_close(unit, w / 6.0)
+    torch.testing.assert_close(ranged, w * 5.0 / 6.0)
+
+
 @pytest.mark.parametrize("rate", [1.0, 0.5, 0.0])
 def test_min_max_norm_moves_norms_into_range(rate):
     w = _weight()

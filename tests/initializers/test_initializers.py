@@ -287,3 +287,11 @@ def test_bad_shapes_are_refused(shape):
 
 def test_integer_shape_is_a_vector():
     assert initializers.Ones()(3).shape == (3,)
+
+
+def test_orthogonal_is_sign_symmetric():
+    # A uniformly random orthogonal matrix has each entry as often positive as negative; a QR
+    # without the sign correction tends to fix the sign of the leading entries.
+    firsts = [initializers.Orthogonal(seed=s)((5, 3))[0, 0].item() for s in range(60)]
+    positives = sum(v > 0 for v in firsts)
+    assert 15 <= positives <= 45
