@@ -268,3 +268,18 @@ def test_loss_keeps_gradients_and_device():
     loss = losses.CategoricalCrossentropy()(ONE_HOT, p)
     loss.backward()
     assert loss.dim() == 0 and p.grad is not None and p.grad.abs().sum() > 0
+
+
+@pytest.mark.parametrize("loss", [losses.BinaryCrossentropy(from_logits=True), losses.Hinge(),
+                                  losses.SparseCategoricalCrossentropy(ignore_class=0),
+                                  losses.CategoricalCrossentropy(label_smoothing=0.1)],
+                         ids=lambda loss: type(loss).__name__)
+def test_no_host_reads(loss):
+    # Meta tensors have no values: any host synchronisation (.item(), bool(tensor)) would raise.
+    y_pred = torch.rand(6, 4, device="meta")
+    if isinstance(loss, losses.SparseCategoricalCrossentropy):
+        y_true = torch.zeros(6, dtype=torch.long, device="meta")
+    else:
+        y_true = torch.rand(6, 4, device="meta")
+    out = loss(y_true, y_pred, sample_weight=torch.ones(6, device="meta"))
+    assert out.device.type == "meta" and out.dim() == 0
