@@ -1,16 +1,30 @@
-"""strata: Keras 3's API on a PyTorch engine."""
+"""strata: Keras 3's API on a PyTorch engine.
+
+Keras code runs after changing its imports (`import strata as keras`); every layer and model is
+a `torch.nn.Module`.
+"""
 
 __version__ = "0.1.0"
 
 from strata import (  # noqa: E402
     activations,
     backend,
+    callbacks,
     constraints,
+    datasets,
     initializers,
     layers,
+    losses,
+    metrics,
     models,
+    optimizers,
+    preprocessing,
     regularizers,
+    saving,
+    testing,
+    utils,
 )
+from strata.backend import set_random_seed  # noqa: E402
 from strata.layers import Input, InputLayer, Layer  # noqa: E402
 from strata.models import Model, Sequential  # noqa: E402
 
@@ -22,9 +36,19 @@ __all__ = [
     "Sequential",
     "activations",
     "backend",
+    "callbacks",
     "constraints",
+    "datasets",
     "initializers",
     "layers",
+    "losses",
+    "metrics",
     "models",
+    "optimizers",
+    "preprocessing",
     "regularizers",
+    "saving",
+    "set_random_seed",
+    "testing",
+    "utils",
 ]

@@ -52,7 +52,8 @@ class Layer(torch.nn.Module):
         ...         self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones")
         ...     def call(self, x):
         ...         return x * self.w
-        >>> Scale()(strata.ops.ones((2, 3))).shape
+        >>> import torch
+        >>> Scale()(torch.ones(2, 3)).shape
         torch.Size([2, 3])
     """
 

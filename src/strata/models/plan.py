@@ -12,8 +12,12 @@ from strata.backend.keras_tensor import KerasTensor, flatten, map_structure, pac
 
 
 class Plan:
-    def __init__(self, nodes, inputs, outputs):
+    def __init__(self, nodes, inputs, outputs, logits_layers=()):
+        """Args: logits_layers: output layers to run without their final activation (training
+        computes crossentropy from their logits)."""
         self._slot_of = {}
+        self._logits_layers = set(logits_layers)
+        self._output_ids = {id(t) for t in outputs}
         self.input_slots = [self._slot(t) for t in inputs]
         self.steps = []
         self.uses_masks = any(t.has_mask for node in nodes for t in node.output_tensors)
@@ -37,6 +41,8 @@ class Plan:
     def _make_step(self, node):
         layer = node.layer
         call = layer.call
+        if layer in self._logits_layers and all(id(t) in self._output_ids for t in node.output_tensors):
+            call = layer.call_without_activation
         out_slots = [self._slot(t) for t in node.output_tensors]
         single_output = len(out_slots) == 1 and isinstance(node.outputs, KerasTensor)
         kwargs = dict(node.call_kwargs)

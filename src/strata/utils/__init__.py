@@ -2,6 +2,7 @@
 
 from strata.preprocessing.sequence import pad_sequences
 from strata.utils.file_io import atomic_write, get_file
+from strata.backend.seeding import set_random_seed
 from strata.utils.numerical import normalize, to_categorical
 
 __all__ = [
@@ -9,5 +10,6 @@ __all__ = [
     "get_file",
     "normalize",
     "pad_sequences",
+    "set_random_seed",
     "to_categorical",
 ]

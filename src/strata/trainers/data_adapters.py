@@ -1,0 +1,194 @@
+"""Data adapters: arrays, generators, torch Datasets and DataLoaders as batches on the device.
+
+In-memory arrays become tensors on the model's device once, before the first epoch; a batch is
+then an index selection of them (DESIGN.md). Every adapter yields `(x_list, y_list, weights)`
+with x and y flattened in the model's input and output order.
+"""
+
+from __future__ import annotations
+
+import math
+import types
+
+import numpy as np
+import torch
+
+from strata.backend import config as backend_config
+from strata.backend.conversion import convert_to_tensor
+
+
+def is_array(value) -> bool:
+    return isinstance(value, (np.ndarray, torch.Tensor)) or (
+        isinstance(value, (list, tuple))
+        and len(value) > 0
+        and all(isinstance(v, (np.ndarray, torch.Tensor)) for v in value)
+    ) or (isinstance(value, dict) and all(isinstance(v, (np.ndarray, torch.Tensor)) for v in value.values()))
+
+
+def num_rows(value) -> int:
+    return int(value.shape[0])
+
+
+class ArrayAdapter:
+    """Batches of in-memory arrays already flattened in input/output order.
+
+    Args:
+        xs, ys: lists of tensors (already on the device), one per input / output.
+        weights: per-sample weights tensor or None.
+        batch_size: rows per batch.
+        shuffle: True (rows), "batch" (batch order only) or False.
+        steps: batches per epoch (None: one pass over the data).
+    """
+
+    def __init__(self, xs, ys, weights, batch_size, shuffle=False, steps=None):
+        self.xs, self.ys, self.weights = xs, ys, weights
+        self.size = num_rows(xs[0])
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+        self.batches_per_pass = math.ceil(self.size / self.batch_size)
+        self.steps = steps or self.batches_per_pass
+        self._cursor = 0  # where the next epoch starts when steps cut passes short
+
+    @property
+    def num_batches(self) -> int:
+        return self.steps
+
+    def _pass_order(self):
+        if self.shuffle is True:
+            return torch.randperm(self.size, device=self.xs[0].device)
+        return None
+
+    def __iter__(self):
+        produced = 0
+        while produced < self.steps:
+            order = self._pass_order()
+            starts = list(range(0, self.size, self.batch_size))
+            if self.shuffle == "batch":
+                starts = [starts[i] for i in torch.randperm(len(starts)).tolist()]
+            if self._cursor:
+                starts, self._cursor = starts[self._cursor :], 0
+            for index, start in enumerate(starts):
+                yield self._batch(order, start)
+                produced += 1
+                if produced == self.steps:
+                    if index + 1 < len(starts):
+                        self._cursor = index + 1
+                    return
+
+    def _batch(self, order, start):
+        stop = start + self.batch_size
+        if order is None:
+            xs = [x[start:stop] for x in self.xs]
+            ys = [y[start:stop] for y in self.ys]
+            weights = None if self.weights is None else self.weights[start:stop]
+            return xs, ys, weights
+        rows = order[start:stop]
+        xs = [torch.index_select(x, 0, rows) for x in self.xs]
+        ys = [torch.index_select(y, 0, rows) for y in self.ys]
+        weights = None if self.weights is None else torch.index_select(self.weights, 0, rows)
+        return xs, ys, weights
+
+
+class IterableAdapter:
+    """Batches from a Python generator, a torch DataLoader or any iterable of batches.
+
+    Each element is `x`, `(x,)`, `(x, y)` or `(x, y, sample_weight)`; x and y may be arrays,
+    tensors, lists or dicts. `prepare(batch)` (given by the trainer) flattens and checks them.
+    """
+
+    def __init__(self, source, prepare, steps=None):
+        self.source = source
+        self.prepare = prepare
+        self.steps = steps
+        self._iterator = None
+        self._reusable = not isinstance(source, types.GeneratorType) and not (
+            hasattr(source, "__next__") and iter(source) is source
+        )
+
+    @property
+    def num_batches(self):
+        if self.steps is not None:
+            return self.steps
+        try:
+            return len(self.source)
+        except TypeError:
+            return None
+
+    def __iter__(self):
+        if self._reusable and self.steps is None:
+            for batch in self.source:
+                yield self.prepare(batch)
+            return
+        produced = 0
+        while self.steps is None or produced < self.steps:
+            if self._iterator is None:
+                self._iterator = iter(self.source)
+            try:
+                batch = next(self._iterator)
+            except StopIteration:
+                self._iterator = None
+                if not self._reusable or produced == 0:
+                    if produced == 0 and self.steps is not None:
+                        raise ValueError(
+                            "The data generator ran out: expected "
+                            f"{self.steps} batches per epoch (steps_per_epoch); received none. "
+                            "Make the generator loop forever, or lower steps_per_epoch."
+                        ) from None
+                    return
+                if self.steps is None:
+                    return
+                continue
+            yield self.prepare(batch)
+            produced += 1
+
+
+def unpack_batch(batch):
+    """`(x, y, sample_weight)` from the forms Keras accepts for one batch."""
+    if isinstance(batch, (list, tuple)):
+        if len(batch) == 1:
+            return batch[0], None, None
+        if len(batch) == 2:
+            return batch[0], batch[1], None
+        if len(batch) == 3:
+            return batch[0], batch[1], batch[2]
+        raise ValueError(
+            "A data batch expected x, (x,), (x, y) or (x, y, sample_weight); received a "
+            f"{type(batch).__name__} of {len(batch)} elements."
+        )
+    return batch, None, None
+
+
+def to_device(value):
+    if value is None:
+        return None
+    tensor = convert_to_tensor(value)
+    return tensor.to(backend_config.device(), non_blocking=True)
+
+
+def wrap_dataset(dataset, batch_size, shuffle):
+    """A torch Dataset becomes a DataLoader; DataLoaders and other iterables pass through."""
+    from torch.utils.data import DataLoader, Dataset, IterableDataset
+
+    if isinstance(dataset, Dataset) and not isinstance(dataset, IterableDataset):
+        return DataLoader(dataset, batch_size=batch_size, shuffle=bool(shuffle))
+    if isinstance(dataset, IterableDataset):
+        return DataLoader(dataset, batch_size=batch_size)
+    return dataset
+
+
+def split_for_validation(arrays, validation_split):
+    """Keras's validation_split: the last fraction of the rows, taken before any shuffling."""
+    if not 0.0 < validation_split < 1.0:
+        raise ValueError(
+            f"validation_split expected a float strictly between 0 and 1; received {validation_split}."
+        )
+    size = num_rows(arrays[0])
+    cut = int(size * (1.0 - validation_split))
+    if cut == 0 or cut == size:
+        raise ValueError(
+            f"validation_split={validation_split} leaves no rows for "
+            f"{'training' if cut == 0 else 'validation'} out of {size}."
+        )
+    train = [None if a is None else a[:cut] for a in arrays]
+    valid = [None if a is None else a[cut:] for a in arrays]
+    return train, valid

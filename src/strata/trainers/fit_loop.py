@@ -1,0 +1,289 @@
+"""The loops behind fit, evaluate and predict."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from strata.backend.conversion import convert_to_numpy
+from strata.backend.keras_tensor import map_structure, pack_like
+from strata.callbacks.callback_list import CallbackList
+from strata.trainers.data_adapters import is_array, split_for_validation, to_device, unpack_batch
+
+
+def _verbose(verbose) -> int:
+    return 1 if verbose == "auto" else int(verbose)
+
+
+def _validation_arrays(model, x, y, sample_weight, validation_split):
+    if not is_array(x):
+        raise ValueError(
+            "validation_split expected array data (NumPy arrays or tensors); received "
+            f"{type(x).__name__}. Pass validation_data instead."
+        )
+    xs = model._flatten_x(x)
+    ys = model._flatten_targets(y)
+    count = len(xs)
+    (train, valid) = split_for_validation(xs + ys + [sample_weight], validation_split)
+    train_x = pack_like(_structure_of(x), train[:count])
+    valid_x = pack_like(_structure_of(x), valid[:count])
+    train_y = _restructure(y, train[count:-1])
+    valid_y = _restructure(y, valid[count:-1])
+    return (train_x, train_y, train[-1]), (valid_x, valid_y, valid[-1])
+
+
+def _structure_of(x):
+    if isinstance(x, dict):
+        return x
+    return x if isinstance(x, (list, tuple)) else x
+
+
+def _restructure(y, flat):
+    if isinstance(y, dict):
+        return dict(zip(y.keys(), flat))
+    if isinstance(y, (list, tuple)):
+        return list(flat)
+    return flat[0] if flat else None
+
+
+def _validation_adapter(model, validation_data, batch_size, steps):
+    if validation_data is None:
+        return None
+    if isinstance(validation_data, tuple) and len(validation_data) in (2, 3) and is_array(
+        validation_data[0]
+    ):
+        x, y, weights = unpack_batch(validation_data)
+        return model._make_adapter(x, y, weights, batch_size, False, None, steps, check=True)
+    return model._make_adapter(validation_data, None, None, batch_size, False, None, steps, False)
+
+
+def run_fit(
+    model,
+    x,
+    y,
+    batch_size,
+    epochs,
+    verbose,
+    callbacks,
+    validation_split,
+    validation_data,
+    shuffle,
+    class_weight,
+    sample_weight,
+    initial_epoch,
+    steps_per_epoch,
+    validation_steps,
+    validation_batch_size,
+    validation_freq,
+):
+    _build_from_data(model, x)
+    model._assert_compiled("fit")
+    if validation_split and validation_data is None:
+        (x, y, sample_weight), validation_data = _validation_arrays(
+            model, x, y, sample_weight, validation_split
+        )
+    train = model._make_adapter(
+        x, y, sample_weight, batch_size, shuffle, class_weight, steps_per_epoch, check=True
+    )
+    valid = _validation_adapter(
+        model, validation_data, validation_batch_size or batch_size, validation_steps
+    )
+    verbose = _verbose(verbose)
+    callback_list = CallbackList(
+        callbacks,
+        model=model,
+        add_history=True,
+        add_progbar=verbose != 0,
+        verbose=verbose,
+        epochs=epochs,
+        steps=train.num_batches,
+    )
+    callback_list.set_validation_data(validation_data)
+    model._begin_training_run()
+    model.stop_training = False
+    step_fn = _train_step_function(model)
+    needs_batch_begin = callback_list.needs("on_train_batch_begin")
+    needs_batch_end = callback_list.needs("on_train_batch_end")
+    epoch_logs = {}
+    model.train()
+    try:
+        callback_list.on_train_begin()
+        for epoch in range(initial_epoch, epochs):
+            model.reset_metrics()
+            callback_list.on_epoch_begin(epoch)
+            for step, batch in enumerate(train):
+                if needs_batch_begin:
+                    callback_list.on_train_batch_begin(step)
+                step_fn(batch)
+                if needs_batch_end:
+                    callback_list.on_train_batch_end(step, model._lazy_logs())
+                if model.stop_training:
+                    break
+            epoch_logs = model._metric_results()
+            if valid is not None and _should_validate(epoch, validation_freq):
+                val_logs = _evaluate_epoch(model, valid, callback_list)
+                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            callback_list.on_epoch_end(epoch, epoch_logs)
+            if model.stop_training:
+                break
+        callback_list.on_train_end(epoch_logs)
+    finally:
+        model.eval()
+    return callback_list.history
+
+
+def _should_validate(epoch, validation_freq):
+    if isinstance(validation_freq, int):
+        return (epoch + 1) % validation_freq == 0
+    return epoch + 1 in validation_freq
+
+
+def _train_step_function(model):
+    """The per-batch function: the built-in lean step or the user's train_step."""
+    if model._overridden("train_step"):
+
+        def user_step(batch):
+            xs, ys, weights = batch
+            x = xs[0] if len(xs) == 1 else xs
+            y = (ys[0] if len(ys) == 1 else ys) if ys else None
+            return model.train_step((x, y, weights) if weights is not None else (x, y))
+
+        return user_step
+    step = model._builtin_train_step
+    if getattr(model, "jit_compile", False):
+        step = torch.compile(step)
+
+    def builtin(batch):
+        step(*batch)
+
+    return builtin
+
+
+def _evaluate_epoch(model, adapter, callback_list):
+    model.reset_metrics()
+    callback_list.on_test_begin()
+    needs_end = callback_list.needs("on_test_batch_end")
+    with torch.inference_mode():
+        was_training = model.training
+        model.eval()
+        for step, batch in enumerate(adapter):
+            _test_batch(model, batch)
+            if needs_end:
+                callback_list.on_test_batch_end(step, model._lazy_logs())
+        model.train(was_training)
+    logs = model._metric_results()
+    callback_list.on_test_end(logs)
+    return logs
+
+
+def _test_batch(model, batch):
+    if model._overridden("test_step"):
+        xs, ys, weights = batch
+        x = xs[0] if len(xs) == 1 else xs
+        y = (ys[0] if len(ys) == 1 else ys) if ys else None
+        return model.test_step((x, y, weights))
+    return model._builtin_test_step(*batch)
+
+
+def run_evaluate(model, x, y, batch_size, verbose, sample_weight, steps, callbacks, return_dict):
+    _build_from_data(model, x)
+    model._assert_compiled("evaluate")
+    adapter = model._make_adapter(x, y, sample_weight, batch_size, False, None, steps, check=True)
+    callback_list = CallbackList(callbacks, model=model, verbose=_verbose(verbose), steps=steps)
+    logs = _evaluate_epoch(model, adapter, callback_list)
+    if _verbose(verbose):
+        from strata.callbacks.progbar_logger import format_logs
+
+        print(f"{adapter.num_batches}/{adapter.num_batches} - {format_logs(logs)}")
+    if return_dict:
+        return logs
+    values = list(logs.values())
+    # Keras's order for lists: the loss first, then the metrics.
+    ordered = [logs["loss"]] + [v for k, v in logs.items() if k != "loss"]
+    return ordered[0] if len(values) == 1 else ordered
+
+
+def run_predict(model, x, batch_size, verbose, steps, callbacks):
+    _build_from_data(model, x)
+    callback_list = CallbackList(callbacks, model=model, verbose=_verbose(verbose), steps=steps)
+    callback_list.on_predict_begin()
+    batches = _predict_batches(model, x, batch_size or 32, steps)
+    collected = []
+    needs_end = callback_list.needs("on_predict_batch_end")
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.inference_mode():
+            for step, flat_x in enumerate(batches):
+                if model._overridden("predict_step"):
+                    outputs = _flat(model.predict_step((_unflatten_x(model, flat_x),)))
+                else:
+                    outputs = model._flat_forward(flat_x, training=False)
+                collected.append(outputs)
+                if needs_end:
+                    callback_list.on_predict_batch_end(step, {"outputs": outputs})
+    finally:
+        model.train(was_training)
+    callback_list.on_predict_end()
+    if not collected:
+        raise ValueError("predict() received no data: expected at least one batch of inputs.")
+    # One concatenation per output at the end keeps predict linear in the data size.
+    merged = [convert_to_numpy(torch.cat(parts)) for parts in zip(*collected)]
+    return _structure_outputs(model, merged)
+
+
+def _flat(outputs):
+    from strata.backend.keras_tensor import flatten
+
+    return flatten(outputs)
+
+
+def _unflatten_x(model, flat_x):
+    if hasattr(model, "_input_structure") and isinstance(model._input_structure, (list, dict)):
+        return pack_like(model._input_structure, flat_x)
+    return flat_x[0] if len(flat_x) == 1 else flat_x
+
+
+def _structure_outputs(model, merged):
+    structure = getattr(model, "_output_structure", None)
+    if structure is not None:
+        if isinstance(structure, (list, dict)):
+            return pack_like(structure, merged)
+    return merged[0] if len(merged) == 1 else merged
+
+
+def _predict_batches(model, x, batch_size, steps):
+    if is_array(x):
+        from strata.models.input_checks import flatten_model_inputs
+
+        if hasattr(model, "inputs") and model.inputs:
+            xs = flatten_model_inputs(model, x)
+        else:
+            xs = [to_device(x)]
+        size = int(xs[0].shape[0])
+        for start in range(0, size, batch_size):
+            yield [t[start : start + batch_size] for t in xs]
+        return
+    from strata.trainers.data_adapters import wrap_dataset
+
+    source = wrap_dataset(x, batch_size, False)
+    for index, batch in enumerate(source):
+        if steps is not None and index >= steps:
+            return
+        x_part, _, _ = unpack_batch(batch)
+        yield [to_device(v) for v in model._flatten_x(x_part)]
+
+
+def _build_from_data(model, x):
+    """A Sequential without an input shape is built from the first data it sees."""
+    if getattr(model, "built", True):
+        return
+    sample = x
+    if not is_array(sample):
+        return
+    if isinstance(sample, (list, tuple)):
+        sample = sample[0]
+    if isinstance(sample, dict):
+        sample = next(iter(sample.values()))
+    model._build_for(tuple(np.shape(sample)))
+    _ = map_structure
