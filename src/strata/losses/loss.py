@@ -137,6 +137,10 @@ class Loss:
     def __call__(self, y_true, y_pred, sample_weight=None) -> torch.Tensor:
         """The weighted, reduced loss (a scalar tensor unless `reduction="none"`)."""
         y_pred = as_float_tensor(y_pred, self.dtype)
+        if sample_weight is None and self.reduction in ("sum_over_batch_size", "mean"):
+            fused = self.fused_mean(y_true, y_pred)
+            if fused is not None:
+                return fused
         losses, mask = self.call_with_mask(y_true, y_pred)
         if mask is not None:
             sample_weight = self._merge_mask(losses, mask, sample_weight)
@@ -147,6 +151,14 @@ class Loss:
     def call(self, y_true, y_pred) -> torch.Tensor:
         """Per-sample losses; subclasses implement it."""
         raise NotImplementedError(f"{type(self).__name__} must implement call(y_true, y_pred).")
+
+    def fused_mean(self, y_true, y_pred):
+        """The unweighted mean loss in one torch kernel, or None where that does not apply.
+
+        The training step's hot path: `F.cross_entropy` and friends do in one op what the
+        per-sample `call` does in several. Subclasses return None unless the result is equal.
+        """
+        return None
 
     def call_with_mask(self, y_true, y_pred):
         """`(per-sample losses, mask or None)`; a loss that ignores some entries overrides it."""

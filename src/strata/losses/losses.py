@@ -1,7 +1,21 @@
 """The built-in loss classes: Keras 3's names, defaults and configs over the functions."""
 
+import torch
+import torch.nn.functional as F
+
+from strata import backend
 from strata.losses import functions as fns
 from strata.losses.loss import Loss, as_float_tensor
+
+
+def _same_float_pair(y_true, y_pred) -> bool:
+    """Targets already shaped and typed like the predictions (what fit() hands over)."""
+    return (
+        isinstance(y_true, torch.Tensor)
+        and y_true.shape == y_pred.shape
+        and y_true.dtype == y_pred.dtype
+        and y_pred.dim() >= 2
+    )
 
 
 class _FunctionLoss(Loss):
@@ -32,6 +46,9 @@ class MeanSquaredError(_FunctionLoss):
 
     _fn = fns.mean_squared_error
 
+    def fused_mean(self, y_true, y_pred):
+        return F.mse_loss(y_pred, y_true) if _same_float_pair(y_true, y_pred) else None
+
     def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error", dtype=None):
         super().__init__(reduction=reduction, name=name, dtype=dtype)
 
@@ -40,6 +57,9 @@ class MeanAbsoluteError(_FunctionLoss):
     """Mean of absolute errors between labels and predictions."""
 
     _fn = fns.mean_absolute_error
+
+    def fused_mean(self, y_true, y_pred):
+        return F.l1_loss(y_pred, y_true) if _same_float_pair(y_true, y_pred) else None
 
     def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_error", dtype=None):
         super().__init__(reduction=reduction, name=name, dtype=dtype)
@@ -158,6 +178,14 @@ class BinaryCrossentropy(_FunctionLoss):
     _fn = fns.binary_crossentropy
     _args = ("from_logits", "label_smoothing", "axis")
 
+    def fused_mean(self, y_true, y_pred):
+        if self.label_smoothing or self.axis != -1 or not _same_float_pair(y_true, y_pred):
+            return None
+        if self.from_logits:
+            return F.binary_cross_entropy_with_logits(y_pred, y_true)
+        eps = backend.epsilon()
+        return F.binary_cross_entropy(y_pred.clamp(eps, 1.0 - eps), y_true)
+
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction="sum_over_batch_size", name="binary_crossentropy", dtype=None):
         _check_smoothing(label_smoothing)
@@ -177,6 +205,13 @@ class CategoricalCrossentropy(_FunctionLoss):
 
     _fn = fns.categorical_crossentropy
     _args = ("from_logits", "label_smoothing", "axis")
+
+    def fused_mean(self, y_true, y_pred):
+        if not self.from_logits or self.label_smoothing or self.axis not in (-1, 1):
+            return None
+        if y_pred.dim() != 2 or not _same_float_pair(y_true, y_pred):
+            return None
+        return F.cross_entropy(y_pred, y_true)  # soft (one-hot) targets
 
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction="sum_over_batch_size", name="categorical_crossentropy", dtype=None):
@@ -206,6 +241,17 @@ class SparseCategoricalCrossentropy(_FunctionLoss):
                  name="sparse_categorical_crossentropy", dtype=None):
         super().__init__(reduction=reduction, name=name, dtype=dtype, from_logits=from_logits,
                          ignore_class=ignore_class)
+
+    def fused_mean(self, y_true, y_pred):
+        usable = (
+            self.from_logits
+            and self.ignore_class is None
+            and y_pred.dim() == 2
+            and isinstance(y_true, torch.Tensor)
+            and y_true.dtype == torch.int64
+            and y_true.shape == y_pred.shape[:1]
+        )
+        return F.cross_entropy(y_pred, y_true) if usable else None
 
     def call_with_mask(self, y_true, y_pred):
         y_pred = as_float_tensor(y_pred, self.dtype)

@@ -1,0 +1,184 @@
+"""fit() and predict() against hand-written PyTorch loops doing the same work.
+
+Each workload runs both ways, alternated in one process, several rounds; the figure is the ratio
+of the medians (strata / torch). The machines are noisy: never trust one absolute time.
+
+Workloads (issue "Training engine"):
+- mlp: the seed's 64-32-32-10 softmax MLP, 20,000 rows, batch 32, RMSprop, categorical
+  crossentropy (overhead-bound: ~625 tiny steps an epoch).
+- imdb: seed 002's 10000-16-16-1 sigmoid MLP on multi-hot input, batch 512, RMSprop, binary
+  crossentropy with accuracy.
+Both loops shuffle every epoch, compute the loss from logits, and (imdb) count accuracy.
+
+Usage: python benchmarks/bench_fit.py [--rounds 7] [--workloads mlp imdb] [--predict]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+import strata
+from strata import layers
+
+
+def mlp_data(rows=20_000):
+    rng = np.random.default_rng(0)
+    x = rng.random((rows, 64), dtype=np.float32)
+    labels = rng.integers(0, 10, rows)
+    y = np.eye(10, dtype=np.float32)[labels]
+    return x, y
+
+
+def imdb_data(rows=5_000, width=10_000):
+    rng = np.random.default_rng(0)
+    x = (rng.random((rows, width)) < 0.02).astype(np.float32)
+    y = rng.integers(0, 2, rows).astype(np.float32)
+    return x, y
+
+
+def strata_mlp():
+    model = strata.Sequential(
+        [
+            layers.Dense(32, activation="relu", input_shape=(64,)),
+            layers.Dense(32, activation="relu"),
+            layers.Dense(10, activation="softmax"),
+        ]
+    )
+    model.compile(optimizer="rmsprop", loss="categorical_crossentropy")
+    return model
+
+
+def strata_imdb():
+    model = strata.Sequential(
+        [
+            layers.Dense(16, activation="relu", input_shape=(10_000,)),
+            layers.Dense(16, activation="relu"),
+            layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["acc"])
+    return model
+
+
+def torch_mlp():
+    return torch.nn.Sequential(
+        torch.nn.Linear(64, 32), torch.nn.ReLU(), torch.nn.Linear(32, 32), torch.nn.ReLU(),
+        torch.nn.Linear(32, 10),
+    )
+
+
+def torch_imdb():
+    return torch.nn.Sequential(
+        torch.nn.Linear(10_000, 16), torch.nn.ReLU(), torch.nn.Linear(16, 16), torch.nn.ReLU(),
+        torch.nn.Linear(16, 1),
+    )
+
+
+def hand_fit(module, x, y, batch_size, epochs, kind):
+    """The loop a PyTorch user writes: tensors once, shuffled index batches, logits loss."""
+    x, y = torch.from_numpy(x), torch.from_numpy(y)
+    if kind == "binary":
+        y = y.reshape(-1, 1)
+    optimizer = torch.optim.RMSprop(module.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
+    module.train()
+    for _ in range(epochs):
+        order = torch.randperm(x.shape[0])
+        total, correct = torch.zeros(()), torch.zeros(())
+        for start in range(0, x.shape[0], batch_size):
+            rows = order[start : start + batch_size]
+            xb, yb = torch.index_select(x, 0, rows), torch.index_select(y, 0, rows)
+            optimizer.zero_grad(set_to_none=True)
+            logits = module(xb)
+            if kind == "binary":
+                loss = F.binary_cross_entropy_with_logits(logits, yb)
+            else:
+                loss = F.cross_entropy(logits, yb)
+            loss.backward()
+            optimizer.step()
+            total += loss.detach() * xb.shape[0]
+            if kind == "binary":
+                correct += ((logits.detach() > 0).float() == yb).float().sum()
+        float(total), float(correct)  # read once per epoch, as a progress line would
+
+
+def hand_predict(module, x, batch_size):
+    x = torch.from_numpy(x)
+    module.eval()
+    outputs = []
+    with torch.inference_mode():
+        for start in range(0, x.shape[0], batch_size):
+            outputs.append(torch.softmax(module(x[start : start + batch_size]), -1))
+    return torch.cat(outputs).numpy()
+
+
+WORKLOADS = {
+    "mlp": (mlp_data, strata_mlp, torch_mlp, 32, "categorical"),
+    "imdb": (imdb_data, strata_imdb, torch_imdb, 512, "binary"),
+}
+
+
+def timed(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def bench_fit(name, rounds, epochs):
+    make_data, make_strata, make_torch, batch_size, kind = WORKLOADS[name]
+    x, y = make_data()
+    strata_times, torch_times = [], []
+    for round_index in range(rounds + 1):  # round 0 warms both up and is discarded
+        strata.set_random_seed(round_index)
+        model = make_strata()
+        t_strata = timed(lambda: model.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0))
+        torch.manual_seed(round_index)
+        module = make_torch()
+        t_torch = timed(lambda: hand_fit(module, x, y, batch_size, epochs, kind))
+        if round_index:
+            strata_times.append(t_strata)
+            torch_times.append(t_torch)
+    return strata_times, torch_times
+
+
+def bench_predict(rounds):
+    x, _ = mlp_data(100_000)
+    model, module = strata_mlp(), torch_mlp()
+    strata_times, torch_times = [], []
+    for round_index in range(rounds + 1):
+        t_strata = timed(lambda: model.predict(x, batch_size=256, verbose=0))
+        t_torch = timed(lambda: hand_predict(module, x, 256))
+        if round_index:
+            strata_times.append(t_strata)
+            torch_times.append(t_torch)
+    return strata_times, torch_times
+
+
+def report(label, strata_times, torch_times):
+    s, t = statistics.median(strata_times), statistics.median(torch_times)
+    print(f"{label:<28} strata {s * 1e3:9.1f} ms   torch {t * 1e3:9.1f} ms   ratio {s / t:.3f}")
+    return s / t
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--workloads", nargs="*", default=list(WORKLOADS))
+    parser.add_argument("--predict", action="store_true", help="also time predict()")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, device {strata.backend.device()}")
+    for name in args.workloads:
+        report(f"fit {name}", *bench_fit(name, args.rounds, args.epochs))
+    if args.predict:
+        report("predict mlp (100k rows)", *bench_predict(args.rounds))
+
+
+if __name__ == "__main__":
+    main()
