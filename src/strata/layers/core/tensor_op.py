@@ -69,5 +69,9 @@ class TensorOp(Layer):
         first, second = inputs
         return self._op(first, second)
 
+    def get_build_config(self):
+        # Weightless, so nothing to rebuild; and a number operand is no shape to record.
+        return None
+
     def get_config(self):
         return {**super().get_config(), "op_name": self.op_name}
