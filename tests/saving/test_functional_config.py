@@ -12,16 +12,6 @@ from strata.models import Functional
 from strata.models.functional_config import functional_config, functional_from_config
 
 
-def _without_build_configs(value):
-    # A nested Sequential records its build shape as (None, 4) when first called and as
-    # [(None, 4)] when rebuilt from config (the lead's Sequential); nothing reads it back.
-    if isinstance(value, dict):
-        return {k: _without_build_configs(v) for k, v in value.items() if k != "build_config"}
-    if isinstance(value, list):
-        return [_without_build_configs(v) for v in value]
-    return value
-
-
 def test_layout_matches_keras3():
     model = helpers.multi_io_model()
     config = json.loads(json.dumps(model.get_config()))  # JSON all the way down
@@ -76,9 +66,11 @@ def test_rebuilt_model_has_same_architecture_and_fresh_weights(make):
     model = make()
     config = model.get_config()
     rebuilt = functional_from_config(Functional, json.loads(json.dumps(config)))
-    assert _without_build_configs(rebuilt.get_config()) == _without_build_configs(config)
+    expected = helpers.without_build_configs(config)
+    assert helpers.without_build_configs(rebuilt.get_config()) == expected
     assert [w.shape for w in rebuilt.get_weights()] == [w.shape for w in model.get_weights()]
-    kernels = [(a, b) for a, b in zip(model.get_weights(), rebuilt.get_weights()) if a.ndim == 2]
+    pairs = zip(model.get_weights(), rebuilt.get_weights(), strict=True)
+    kernels = [(a, b) for a, b in pairs if a.ndim == 2]
     assert kernels and all(not (a == b).all() for a, b in kernels)
     rebuilt.set_weights(model.get_weights())
     helpers.assert_same_outputs(model, rebuilt, helpers.inputs_for(model))

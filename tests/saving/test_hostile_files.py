@@ -87,9 +87,7 @@ def test_hdf5_is_refused(tmp_path, suffix):
     _assert_refused(path, tmp_path / "never", "HDF5")
 
 
-@pytest.mark.parametrize(
-    "member", ["../escape.json", "/etc/cron.d/job", "sub/../../x", "C:evil"]
-)
+@pytest.mark.parametrize("member", ["../escape.json", "/etc/cron.d/job", "sub/../../x", "C:evil"])
 def test_path_traversal_member_is_refused(tmp_path, member):
     path = tmp_path / "traversal.keras"
     with zipfile.ZipFile(path, "w") as zf:
@@ -134,8 +132,9 @@ def test_zip_bomb_is_refused_before_inflating(zip_bomb, monkeypatch):
     inflated = []
     real_read = zipfile.ZipFile.read
     monkeypatch.setattr(
-        zipfile.ZipFile, "read", lambda self, name, pwd=None: inflated.append(name)
-        or real_read(self, name, pwd)
+        zipfile.ZipFile,
+        "read",
+        lambda self, name, pwd=None: inflated.append(name) or real_read(self, name, pwd),
     )
     assert zip_bomb.stat().st_size < 20 << 20
     with pytest.raises(ValueError, match="zip bomb"):

@@ -82,7 +82,8 @@ def test_weights_only_round_trip(tmp_path):
         model.save_weights(path)
         assert "config.json" not in zipfile.ZipFile(path).namelist()
         other = helpers.multi_io_model()
-        assert not all(np.array_equal(a, b) for a, b in zip(model.get_weights(), other.get_weights()))
+        pairs = zip(model.get_weights(), other.get_weights(), strict=True)
+        assert not all(np.array_equal(a, b) for a, b in pairs)
         other.load_weights(path)
         helpers.assert_same_weights(model, other)
         helpers.assert_same_outputs(model, other, helpers.inputs_for(model))
@@ -118,17 +119,15 @@ def test_skip_mismatch_loads_the_rest_with_a_warning(tmp_path):
     head_before = target.get_layer("head").get_weights()
     with pytest.warns(UserWarning, match="head"):
         target.load_weights(tmp_path / "w.weights.h5", skip_mismatch=True)
-    for a, b in zip(source.layers[0].get_weights(), target.layers[0].get_weights()):
+    for a, b in zip(source.layers[0].get_weights(), target.layers[0].get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
-    for a, b in zip(head_before, target.get_layer("head").get_weights()):
+    for a, b in zip(head_before, target.get_layer("head").get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
 
 
 def test_weight_count_mismatch(tmp_path):
     helpers.sequential_model().save_weights(tmp_path / "w.weights.h5")
-    three = strata.Sequential(
-        [layers.Dense(4, input_shape=(3,)), layers.Dense(2), layers.Dense(2)]
-    )
+    three = strata.Sequential([layers.Dense(4, input_shape=(3,)), layers.Dense(2), layers.Dense(2)])
     with pytest.raises(ValueError, match="expected 6 weights.*holds 4"):
         three.load_weights(tmp_path / "w.weights.h5")
 
@@ -143,7 +142,8 @@ def test_by_name_matches_layers_by_name(tmp_path):
     target = strata.Model(inputs, layers.Dense(3, name="alpha")(b))
     target.load_weights(tmp_path / "w.weights.h5", by_name=True)
     for name in ("alpha", "beta"):
-        for x, y in zip(source.get_layer(name).get_weights(), target.get_layer(name).get_weights()):
+        saved, loaded = source.get_layer(name), target.get_layer(name)
+        for x, y in zip(saved.get_weights(), loaded.get_weights(), strict=True):
             np.testing.assert_array_equal(x, y)
 
 
