@@ -243,3 +243,38 @@ def test_functional_subclass_config_rebuilds(tmp_path):
     assert isinstance(loaded, Functional) and isinstance(loaded.output, dict)
     assert sorted(loaded.output) == ["rest", "score"]
     assert saving_lib.FORMAT_VERSION == 1
+
+
+@strata.saving.register_keras_serializable(package="strata_tests")
+class TinySubclassed(strata.Model):
+    def __init__(self, units=2, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.dense = layers.Dense(units)
+
+    def call(self, x):
+        return self.dense(x)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
+def test_subclassed_model_round_trip(tmp_path):
+    model = TinySubclassed(units=3)
+    data = torch.randn(2, 4)
+    model(data)
+    model.save(tmp_path / "sub.keras")
+    loaded = load_model(tmp_path / "sub.keras")
+    assert isinstance(loaded, TinySubclassed) and loaded.units == 3
+    helpers.assert_same_weights(model, loaded)
+    helpers.assert_same_outputs(model, loaded, data)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from strata.models import cloning
+
+    for module in (saving_lib, cloning):
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.attempted > 0 and result.failed == 0

@@ -15,6 +15,7 @@ import zlib
 
 from strata.utils.file_io import atomic_write
 
+FORMAT_NAME = "strata"
 CONFIG = "config.json"
 METADATA = "metadata.json"
 WEIGHTS = "model.weights.safetensors"

@@ -21,16 +21,15 @@ source (`Lambda`) are saved only with `allow_lambda_source=True` and loaded only
 from __future__ import annotations
 
 import datetime
-import json
 import threading
 import warnings
 
-import numpy as np
 import torch
 
-from strata.saving import archive
+from strata.saving import archive, weights_file
 from strata.saving.archive import (
     CONFIG,
+    FORMAT_NAME,
     METADATA,
     OPTIMIZER_STATE,
     OPTIMIZER_TENSORS,
@@ -38,7 +37,6 @@ from strata.saving.archive import (
 )
 from strata.saving.optimizer_state import decode_state, encode_state
 
-FORMAT_NAME = "strata"
 FORMAT_VERSION = 1
 
 _safe_mode = threading.local()
@@ -117,7 +115,7 @@ def save_model(
     if compile_config is not None:
         config["compile_config"] = compile_config
     members = {CONFIG: archive.to_json_bytes(config, "model config")}
-    members[WEIGHTS] = _weights_bytes(model)
+    members[WEIGHTS] = weights_file.weights_bytes(model)
     if include_optimizer:
         members.update(_optimizer_members(model))
     members[METADATA] = _metadata("model")
@@ -132,7 +130,7 @@ def save_weights(model, filepath, overwrite=True):
         filepath: where to write (`.weights.h5` is Keras's suffix; any works).
         overwrite: replace an existing file (False raises FileExistsError).
     """
-    members = {WEIGHTS: _weights_bytes(model), METADATA: _metadata("weights")}
+    members = {WEIGHTS: weights_file.weights_bytes(model), METADATA: _metadata("weights")}
     archive.write_archive(filepath, members, overwrite=overwrite)
 
 
@@ -173,41 +171,6 @@ def _check_lambda_consent(model, allowed: bool) -> None:
             "or a registered custom layer instead of the Lambda; received "
             "allow_lambda_source=False."
         )
-
-
-def _weight_keys(model) -> list[tuple[str, str, str]]:
-    """(key, owning layer's name, attribute name) per weight, in `model.weights` order."""
-    paths = {}
-
-    def walk(layer, prefix):
-        paths.setdefault(id(layer), prefix)
-        for sub in layer._sublayers():
-            walk(sub, f"{prefix}layers/{sub.name}/")
-
-    walk(model, "")
-    counts, used, keys = {}, set(), []
-    for owner, name, _, _ in model._weight_records():
-        prefix = paths.get(id(owner), f"layers/{owner.name}/")
-        index = counts.get(prefix, 0)
-        counts[prefix] = index + 1
-        key = f"{prefix}vars/{index}"
-        while key in used:  # two sublayers sharing a name: keep keys unique
-            key += "_"
-        used.add(key)
-        keys.append((key, owner.name, name))
-    return keys
-
-
-def _weights_bytes(model) -> bytes:
-    from safetensors.torch import save
-
-    keys = _weight_keys(model)
-    tensors = {
-        key: torch.from_numpy(np.ascontiguousarray(array))
-        for (key, _, _), array in zip(keys, model.get_weights(), strict=True)
-    }
-    entries = [{"key": k, "layer": layer, "name": name} for k, layer, name in keys]
-    return save(tensors, metadata={"format": FORMAT_NAME, "weights": json.dumps(entries)})
 
 
 def _optimizer_members(model) -> dict:
@@ -275,10 +238,40 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         model = deserialize_layer(model_part, custom_objects=custom_objects)
         if not model.built and config.get("build_config"):
             model.build_from_config(config["build_config"])
-    _assign(model, _read_weights(members, filepath), filepath)
+    saved = weights_file.read_weights(members[WEIGHTS], filepath)
+    if len(model._weight_records()) < len(saved) and config.get("build_config"):
+        _materialize(model, config["build_config"]["input_shape"])
+    weights_file.assign(model, saved, filepath)
     if compile and config.get("compile_config") is not None:
         _restore_compile(model, config["compile_config"], members, filepath, custom_objects)
     return model
+
+
+def _materialize(model, input_shape) -> None:
+    """Create a subclassed model's weights by calling it once on zeros of its build shape.
+
+    `build()` of a subclassed model often creates nothing: its sublayers make their weights
+    on the first call, as in Keras, so one call on placeholder data creates them.
+    """
+    from strata.backend import config as backend_config
+
+    def zeros(shape):
+        if isinstance(shape, dict):
+            return {key: zeros(value) for key, value in shape.items()}
+        if shape and isinstance(shape[0], list):
+            return [zeros(item) for item in shape]
+        size = [1 if dim is None else int(dim) for dim in shape]
+        return torch.zeros(size, dtype=getattr(torch, backend_config.floatx()))
+
+    try:
+        with torch.no_grad():
+            model(zeros(input_shape))
+    except Exception as error:  # the message says what to implement instead
+        raise ValueError(
+            f"Model '{model.name}' ({type(model).__name__}) has no weights after "
+            f"build_from_config({input_shape}) and calling it on zeros failed ({error}). "
+            "Expected build(input_shape) to create the weights; implement it to load this file."
+        ) from error
 
 
 def load_weights(model, filepath, skip_mismatch=False, by_name=False):
@@ -297,9 +290,9 @@ def load_weights(model, filepath, skip_mismatch=False, by_name=False):
             differs (the message names the layer, the weight and both shapes).
     """
     members = _read(filepath)
-    _assign(
+    weights_file.assign(
         model,
-        _read_weights(members, filepath),
+        weights_file.read_weights(members[WEIGHTS], filepath),
         filepath,
         skip_mismatch=skip_mismatch,
         by_name=by_name,
@@ -327,98 +320,6 @@ def _read(filepath) -> dict:
             f"versions up to {FORMAT_VERSION}. Upgrade strata to load it."
         )
     return members
-
-
-def _read_weights(members, filepath) -> list[tuple[dict, np.ndarray]]:
-    """[(entry, array)] in saved order; entry holds key, layer and attribute name."""
-    from safetensors.torch import load
-
-    data = members[WEIGHTS]
-    try:
-        tensors = load(data)
-    except Exception as error:  # safetensors raises its own error type
-        raise ValueError(f"'{filepath}': {WEIGHTS} is not valid safetensors ({error}).") from None
-    header = _safetensors_metadata(data, filepath)
-    entries = json.loads(header.get("weights", "null"))
-    if (
-        not isinstance(entries, list)
-        or any(not isinstance(e, dict) or e.get("key") not in tensors for e in entries)
-        or len(entries) != len(tensors)
-    ):
-        raise ValueError(
-            f"'{filepath}': {WEIGHTS} expected an ordered list of its weights in its metadata; "
-            "it is missing or does not match the stored tensors."
-        )
-    return [(entry, tensors[entry["key"]].numpy()) for entry in entries]
-
-
-def _safetensors_metadata(data: bytes, filepath) -> dict:
-    size = int.from_bytes(data[:8], "little") if len(data) >= 8 else -1
-    if size < 0 or 8 + size > len(data):
-        raise ValueError(f"'{filepath}': {WEIGHTS} has a truncated header.")
-    header = archive.parse_json(data[8 : 8 + size], WEIGHTS, filepath)
-    metadata = header.get("__metadata__") if isinstance(header, dict) else None
-    return metadata if isinstance(metadata, dict) else {}
-
-
-def _top_name(key: str) -> str:
-    parts = key.split("/")
-    return parts[1] if parts[0] == "layers" and len(parts) > 2 else ""
-
-
-def _assign(model, saved, filepath, skip_mismatch=False, by_name=False) -> None:
-    keys = _weight_keys(model)
-    current = model.get_weights()
-    if by_name:
-        pairs = _pairs_by_name(keys, saved, skip_mismatch, filepath)
-    else:
-        if len(saved) != len(keys):
-            message = (
-                f"Model '{model.name}' expected {len(keys)} weights; '{filepath}' holds "
-                f"{len(saved)} (saved from another architecture?)."
-            )
-            if not skip_mismatch:
-                raise ValueError(message + " Pass skip_mismatch=True to load what matches.")
-            warnings.warn(message + " Loading the weights that match by position and shape.")
-        pairs = list(zip(range(len(keys)), saved, strict=False))
-    for index, (entry, array) in pairs:
-        _, layer_name, weight_name = keys[index]
-        expected = current[index].shape
-        if tuple(array.shape) != tuple(expected):
-            message = (
-                f"Layer '{layer_name}' weight '{weight_name}' expected shape {tuple(expected)}; "
-                f"'{filepath}' holds shape {tuple(array.shape)} (saved as '{entry.get('key')}')."
-            )
-            if not skip_mismatch:
-                raise ValueError(message + " Pass skip_mismatch=True to skip it.")
-            warnings.warn(message + " Skipped.")
-            continue
-        current[index] = array.astype(current[index].dtype, copy=False)
-    model.set_weights(current)
-
-
-def _pairs_by_name(keys, saved, skip_mismatch, filepath):
-    saved_by_layer, model_by_layer = {}, {}
-    for entry, array in saved:
-        saved_by_layer.setdefault(_top_name(entry["key"]), []).append((entry, array))
-    for index, (key, _, _) in enumerate(keys):
-        model_by_layer.setdefault(_top_name(key), []).append(index)
-    pairs = []
-    for layer, indices in model_by_layer.items():
-        found = saved_by_layer.get(layer)
-        if found is None:
-            continue
-        if len(found) != len(indices):
-            message = (
-                f"Layer '{layer or '(model)'}' expected {len(indices)} weights; '{filepath}' "
-                f"holds {len(found)} for it."
-            )
-            if not skip_mismatch:
-                raise ValueError(message + " Pass skip_mismatch=True to skip it.")
-            warnings.warn(message + " Skipped.")
-            continue
-        pairs += list(zip(indices, found, strict=True))
-    return pairs
 
 
 def _refuse_code(config, filepath) -> None:
