@@ -1,5 +1,7 @@
 """Lambda layers: their source is saved only with consent and loaded only outside safe mode."""
 
+import json
+
 import pytest
 import saving_helpers as helpers
 import torch
@@ -7,7 +9,7 @@ import torch
 import strata
 from strata import layers
 from strata.models import load_model
-from strata.saving import SafeModeScope, in_safe_mode, save_model
+from strata.saving import SafeModeScope, archive, in_safe_mode, save_model
 
 
 # --- STAND-IN for strata.layers.core.lambda_layer (written by another contributor, not on this
@@ -114,3 +116,24 @@ def test_weights_only_files_load_in_safe_mode(tmp_path):
     other = _lambda_model(marker)
     other.load_weights(tmp_path / "lambda.weights.h5")
     helpers.assert_same_weights(model, other)
+
+
+def test_lambda_with_function_valued_output_shape_is_refused(tmp_path):
+    path = tmp_path / "shape_fn.keras"
+    inputs = strata.Input(shape=(3,))
+    strata.Model(inputs, layers.Dense(2, name="d")(inputs)).save(path)
+    members = archive.read_archive(path)
+    config = json.loads(members["config.json"])
+    lam = {
+        "class_name": "Lambda",
+        "config": {
+            "name": "sneaky",
+            "function": "registered_fn",
+            "output_shape": {"source": "lambda s: s"},
+        },
+    }
+    config["config"]["layers"].append(lam)  # refused by the scan before anything is built
+    members["config.json"] = json.dumps(config).encode()
+    archive.write_archive(path, members)
+    with pytest.raises(ValueError, match="'sneaky'.*safe_mode=False"):
+        load_model(path)

@@ -215,6 +215,12 @@ def test_saving_creates_missing_folders_and_accepts_strings(tmp_path):
 def test_unknown_save_argument_is_refused(tmp_path):
     with pytest.raises(TypeError, match="save_lambda"):
         helpers.sequential_model().save(tmp_path / "m.keras", save_lambda=True)
+    with pytest.raises(ValueError, match="one format"):
+        helpers.sequential_model().save(tmp_path / "m.keras", zipped=False)
+    with pytest.raises(ValueError, match="one format"):
+        helpers.sequential_model().save(tmp_path / "m", save_format="tf")
+    helpers.sequential_model().save(tmp_path / "m.h5", save_format="h5")
+    assert not (tmp_path / "m.keras").exists() and (tmp_path / "m.h5").exists()
 
 
 def test_newer_format_version_is_refused(tmp_path):

@@ -161,7 +161,7 @@ def describe_head(head: bytes) -> str:
     if head.startswith(b"PK\x05\x06"):
         return "an empty zip archive"
     if head[:1] in (b"{", b"["):
-        return "a JSON file (use model_from_json for an architecture alone)"
+        return "a JSON file (an architecture alone, as model.to_json() writes, has no weights)"
     if len(head) > 8 and head[8:9] == b"{":
         return "a bare safetensors file (strata files wrap it in a zip with its config)"
     return f"an unrecognised file starting with {head[:8]!r}"

@@ -104,6 +104,12 @@ def save_model(
             f"save_model got unexpected keyword argument(s) {sorted(unknown)}; expected "
             "overwrite, include_optimizer or allow_lambda_source."
         )
+    # Keras's names for other formats: strata writes its one zip format whatever the suffix.
+    if kwargs.get("zipped") is False or kwargs.get("save_format") not in (None, "keras", "h5"):
+        raise ValueError(
+            "strata saves one format, a zip (whatever the suffix); expected zipped=True and "
+            f"save_format None, 'keras' or 'h5'; received {kwargs}."
+        )
     _check_lambda_consent(model, allow_lambda_source)
     from strata.saving.registry import serialize_keras_object
 
@@ -328,9 +334,15 @@ def _refuse_code(config, filepath) -> None:
 
     def walk(value):
         if isinstance(value, dict):
-            if value.get("class_name") == "Lambda" and isinstance(value.get("config"), dict):
-                if not isinstance(value["config"].get("function"), str):
-                    found.append(value["config"].get("name", "?"))
+            inner = value.get("config")
+            if value.get("class_name") == "Lambda" and isinstance(inner, dict):
+                # Only a function saved by its registered name is code-free; source (or any
+                # structure in place of a name, or a function-valued output_shape/mask) is not.
+                code = not isinstance(inner.get("function"), str) or any(
+                    isinstance(inner.get(key), dict) for key in ("output_shape", "mask")
+                )
+                if code:
+                    found.append(inner.get("name", "?"))
             for item in value.values():
                 walk(item)
         elif isinstance(value, list):
