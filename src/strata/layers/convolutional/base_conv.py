@@ -135,8 +135,6 @@ class BaseConv(Layer):
             return x, 0
         if self.padding == "causal":
             return conv_utils.pad_causal(x, self.kernel_size[0], self.dilation_rate[0]), 0
-        if max(self.strides) == 1:
-            return x, "same"
         return conv_utils.pad_same_for_conv(x, self.kernel_size, self.strides, self.dilation_rate)
 
     def call(self, inputs):

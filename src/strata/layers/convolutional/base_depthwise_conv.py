@@ -20,8 +20,6 @@ def depthwise_padded(layer, x):
     """The channels_first input, padded where torch cannot, and torch's `padding`."""
     if layer.padding == "valid":
         return x, 0
-    if max(layer.strides) == 1:
-        return x, "same"
     return conv_utils.pad_same_for_conv(x, layer.kernel_size, layer.strides, layer.dilation_rate)
 
 
