@@ -109,7 +109,7 @@ def conv_output_length(length, kernel, padding, stride, dilation=1):
     extent = effective_kernel(kernel, dilation)
     if padding == "causal":
         length += extent - 1
-    return max((length - extent) // stride + 1, 0)
+    return (length - extent) // stride + 1
 
 
 def deconv_output_length(length, kernel, padding, output_padding, stride, dilation=1):
@@ -160,6 +160,12 @@ def conv_output_shape(input_shape, data_format, kernel, strides, dilation, paddi
             spatial_shape(input_shape, data_format), kernel, strides, dilation, strict=True
         )
     ]
+    if any(n is not None and n <= 0 for n in spatial):
+        raise ValueError(
+            f"the window ({tuple(kernel)}, dilation {tuple(dilation)}) is larger than the "
+            f"{padding}-padded input {tuple(input_shape)}: the output would have spatial "
+            f"shape {tuple(spatial)}; expected every size to be at least 1."
+        )
     return with_spatial(input_shape, spatial, channels, data_format)
 
 

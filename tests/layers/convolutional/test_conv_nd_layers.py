@@ -248,3 +248,17 @@ def test_inception_module_branch_shapes():
     model = strata.Model(x, [branch_a, branch_b, branch_c, branch_d])
     outputs = model(_rand(2, 32, 32, 3))
     assert [tuple(o.shape[1:3]) for o in outputs] == [(16, 16), (15, 15), (13, 13), (14, 14)]
+
+
+def test_window_larger_than_input_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"Conv2D.*larger than the valid-padded input"):
+        layers.Conv2D(2, 5)(strata.Input(shape=(3, 3, 1)))
+    with pytest.raises(ValueError, match=r"MaxPooling2D.*larger than"):
+        layers.MaxPooling2D(4)(strata.Input(shape=(3, 8, 1)))
+    # "same" padding never shrinks below one position.
+    assert tuple(layers.Conv2D(2, 5, padding="same")(strata.Input(shape=(3, 3, 1))).shape) == (
+        None,
+        3,
+        3,
+        2,
+    )
