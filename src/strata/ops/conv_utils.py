@@ -14,6 +14,7 @@ Layouts: a contiguous channels_last tensor `(N, *spatial, C)` becomes a channels
 from __future__ import annotations
 
 import math
+import numbers
 
 import torch
 import torch.nn.functional as F
@@ -30,30 +31,26 @@ def normalize_tuple(value, rank: int, name: str, allow_zero: bool = False) -> tu
         >>> normalize_tuple([1, 2], 2, "strides")
         (1, 2)
     """
-    if isinstance(value, bool):
-        raise ValueError(
-            f"`{name}` expected an integer or a tuple of {rank} integers; got {value!r}."
-        )
-    if isinstance(value, int):
-        values = (value,) * rank
-    else:
+    expected = f"`{name}` expected an integer or a tuple of {rank} integers; received {value!r}."
+    values = (value,) * rank if _is_integer(value) else None
+    if values is None:
         try:
             values = tuple(value)
         except TypeError:
-            values = None
-        if (
-            values is None
-            or len(values) != rank
-            or not all(isinstance(v, int) and not isinstance(v, bool) for v in values)
-        ):
-            raise ValueError(
-                f"`{name}` expected an integer or a tuple of {rank} integers; received {value!r}."
-            )
+            raise ValueError(expected) from None
+        if len(values) != rank or not all(_is_integer(v) for v in values):
+            raise ValueError(expected)
+    values = tuple(int(v) for v in values)
     lowest = 0 if allow_zero else 1
     if any(v < lowest for v in values):
         kind = "non-negative" if allow_zero else "positive"
         raise ValueError(f"`{name}` expected {kind} integers; received {value!r}.")
     return values
+
+
+def _is_integer(value) -> bool:
+    """A Python or NumPy integer (not a bool)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def normalize_data_format(value) -> str:
