@@ -53,7 +53,6 @@ def test_seed_listing_lowers_the_rate_on_a_real_validation_plateau():
     # Listing 7.2: ReduceLROnPlateau(monitor='val_loss', factor=0.1, patience=10) on a
     # constant problem, so val_loss is flat from the first epoch.
     x = np.random.default_rng(0).random((32, 3)).astype("float32")
-    y = x.sum(axis=1, keepdims=True)
     callbacks_list = [ReduceLROnPlateau(monitor="val_loss", factor=0.1, patience=10)]
     model = strata.Sequential([strata.layers.Input((3,)), strata.layers.Dense(1)])
     model.compile(optimizer=strata.optimizers.SGD(learning_rate=0.05), loss="mse")

@@ -128,7 +128,8 @@ class BackupAndRestore(Callback):
             "format": _FORMAT,
             "version": _VERSION,
             "epoch": int(epoch),
-            "model": _encode(self.model.state_dict(), "model", tensors),
+            # By position, as Keras matches weights: layer names differ between processes.
+            "model": _encode(list(self.model.state_dict().values()), "model", tensors),
             "optimizer": _encode(_optimizer_state(self.model), "optimizer", tensors),
             "callbacks": {
                 key: _encode(callback.state_dict(), f"callbacks/{key}", tensors)
@@ -159,7 +160,7 @@ class BackupAndRestore(Callback):
                 f"BackupAndRestore expected format {_FORMAT!r} version {_VERSION}; received "
                 f"{state.get('format')!r} version {state.get('version')!r}."
             )
-        self.model.load_state_dict(_decode(state["model"], tensors))
+        _load_model_state(self.model, _decode(state["model"], tensors), self.backup_path)
         optimizer_state = _decode(state["optimizer"], tensors)
         if optimizer_state is not None and self.model.optimizer is not None:
             self.model.optimizer.load_state_dict(optimizer_state)
@@ -169,6 +170,18 @@ class BackupAndRestore(Callback):
                 callback.load_state_dict(_decode(saved[key], tensors))
         _set_random_state(_decode(state["random"], tensors))
         return int(state["epoch"])
+
+
+def _load_model_state(model, values, path):
+    current = model.state_dict()
+    expected = [tuple(t.shape) for t in current.values()]
+    received = [tuple(t.shape) for t in values]
+    if expected != received:
+        raise ValueError(
+            f"BackupAndRestore expected the backup at {path} to hold weights of shapes "
+            f"{expected} (this model's); received {received}. Was it written by another model?"
+        )
+    model.load_state_dict(dict(zip(current.keys(), values, strict=True)))
 
 
 def _header_metadata(data: bytes) -> dict:
