@@ -1,4 +1,4 @@
-"""ModelCheckpoint and the seed's §7.2 listings (EarlyStopping + ModelCheckpoint, ActivationLogger)."""
+"""ModelCheckpoint and the seed's §7.2 callback listings (7.2.1)."""
 
 import os
 
