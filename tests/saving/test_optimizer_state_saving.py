@@ -1,3 +1,4 @@
+import numpy as np
 """Compile settings and optimizer state in model files (tensors in safetensors, rest in JSON)."""
 
 import zipfile
@@ -100,13 +101,20 @@ def test_include_optimizer_false_and_compile_false(tmp_path):
     assert not uncompiled.compiled and uncompiled.optimizer is None
 
 
-def test_model_without_compile_from_config_warns(tmp_path):
-    model = strata.Sequential([layers.Dense(2, input_shape=(3,))])
-    model.compiled = True
-    model.get_compile_config = lambda: {"optimizer": "adam"}
+def test_loaded_model_keeps_its_compile_settings_and_trains_on(tmp_path):
+    model = strata.Sequential([layers.Dense(2, activation="softmax", input_shape=(3,))])
+    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["acc"])
+    x = np.random.default_rng(0).random((16, 3)).astype("float32")
+    y = np.eye(2, dtype="float32")[np.arange(16) % 2]
+    model.fit(x, y, epochs=1, verbose=0)
     model.save(tmp_path / "m.keras")
-    with pytest.warns(UserWarning, match="uncompiled"):
-        load_model(tmp_path / "m.keras")
+    loaded = load_model(tmp_path / "m.keras")
+    assert loaded.compiled and type(loaded.optimizer).__name__ == "Adam"
+    assert loaded.evaluate(x, y, verbose=0, return_dict=True) == pytest.approx(
+        model.evaluate(x, y, verbose=0, return_dict=True)
+    )
+    history = loaded.fit(x, y, epochs=1, verbose=0)
+    assert set(history.history) == {"loss", "acc"}
 
 
 def test_state_codec_keeps_keys_tuples_and_tensors():

@@ -111,9 +111,11 @@ def save_model(
             f"save_format None, 'keras' or 'h5'; received {kwargs}."
         )
     _check_lambda_consent(model, allow_lambda_source)
+    from strata.layers.core.lambda_layer import include_source_scope
     from strata.saving.registry import serialize_keras_object
 
-    config = dict(serialize_keras_object(model))
+    with include_source_scope(allow_lambda_source):
+        config = dict(serialize_keras_object(model))
     build_config = model.get_build_config() if hasattr(model, "get_build_config") else None
     if build_config is not None:
         config["build_config"] = build_config
