@@ -145,7 +145,8 @@ def test_batch_scalars_images_and_steps_per_second(tmp_path):
     assert train.Tags()["graph"] is False  # write_graph=False
 
 
-def test_bad_arguments():
+def test_bad_arguments(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     with pytest.raises(NotImplementedError, match="profile_batch"):
         TensorBoard(profile_batch=2)
     with pytest.raises(ValueError, match="update_freq"):

@@ -119,14 +119,14 @@ class TensorBoard(Callback):
     # ----------------------------------------------------------------------------- hooks
     def on_train_begin(self, logs=None):
         self._global_batch = 0
-        if self.write_graph:
-            self._writer("train").graph(_graph_of(self.model))
-            self._writer("train").flush()
         if self.embeddings_freq and not _embedding_layers(self.model):
             raise ValueError(
                 "TensorBoard(embeddings_freq=...) expected the model to hold an Embedding "
                 f"layer; model '{self.model.name}' has none."
             )
+        if self.write_graph:
+            self._writer("train").graph(_graph_of(self.model))
+            self._writer("train").flush()
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch_start = time.perf_counter()
