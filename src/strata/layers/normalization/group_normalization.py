@@ -130,7 +130,17 @@ class GroupNormalization(Layer):
         x = inputs.float() if low_precision else inputs
         axis = self._axis
         x = x if axis == 1 else x.movedim(axis, 1)
-        out = F.group_norm(x, self._groups, self.gamma, self.beta, self.epsilon)
+        if x.device.type == "cpu" and not x.requires_grad and torch.is_grad_enabled():
+            # torch's CPU group_norm backward crashes (segfault) on a channels_last input that
+            # needs no gradient while gamma/beta do; a contiguous copy avoids that kernel.
+            x = x.contiguous()
+        if self.gamma is None and self.beta is not None:
+            # torch's group_norm backward fails ("tensor does not have a device") with a bias
+            # but no weight: add the offset outside the kernel.
+            out = F.group_norm(x, self._groups, None, None, self.epsilon)
+            out = out + self.beta.view((1, -1) + (1,) * (x.dim() - 2))
+        else:
+            out = F.group_norm(x, self._groups, self.gamma, self.beta, self.epsilon)
         out = out if axis == 1 else out.movedim(1, axis)
         return out.to(inputs.dtype) if low_precision else out
 
