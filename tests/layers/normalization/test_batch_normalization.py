@@ -245,7 +245,9 @@ def test_renorm_corrections_and_clipping(clipping):
         assert r.max() <= 1.5 and r.min() >= 0.8 and d.abs().max() <= 0.3
         assert (r == 1.5).any() or (r == 0.8).any()
     else:
-        assert not torch.allclose(r.float(), torch.ones(3), atol=0.1)  # the corrections do something
+        assert not torch.allclose(
+            r.float(), torch.ones(3), atol=0.1
+        )  # the corrections do something
     batch_std = torch.sqrt(x.var(0, unbiased=False) + EPS)
     torch.testing.assert_close(layer.renorm_mean, 0.99 * old_mean + 0.01 * x.mean(0))
     torch.testing.assert_close(layer.renorm_stddev, 0.99 * old_std + 0.01 * batch_std)
@@ -291,10 +293,16 @@ def _sync_worker(rank, world, init_file, out_dir):
         y = layer(x, training=True)
         (y * data["w"][rank * rows : (rank + 1) * rows]).sum().backward()
         torch.save(
-            {"y": y.detach(), "grad": x.grad, "mean": layer.moving_mean,
-             "var": layer.moving_variance, "gamma_grad": layer.gamma.grad},
+            {
+                "y": y.detach(),
+                "grad": x.grad,
+                "mean": layer.moving_mean,
+                "var": layer.moving_variance,
+                "gamma_grad": layer.gamma.grad,
+            },
             os.path.join(out_dir, f"rank{rank}.pt"),
         )
+        torch.distributed.barrier()
     finally:
         torch.distributed.destroy_process_group()
 

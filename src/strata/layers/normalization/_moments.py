@@ -39,11 +39,25 @@ def distributed_world() -> bool:
     return dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
 
 
-def _all_reduce_sum(tensor: torch.Tensor) -> torch.Tensor:
-    # The autograd-aware collective: gradients of the global statistics reach every process.
-    from torch.distributed.nn.functional import all_reduce
+class _AllReduceSum(torch.autograd.Function):
+    """Sum over all processes; the gradient of a sum is the sum of the gradients."""
 
-    return all_reduce(tensor)
+    @staticmethod
+    def forward(ctx, tensor):
+        tensor = tensor.clone()
+        torch.distributed.all_reduce(tensor)
+        return tensor
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad = grad.clone()
+        torch.distributed.all_reduce(grad)
+        return grad
+
+
+def _all_reduce_sum(tensor: torch.Tensor) -> torch.Tensor:
+    # Autograd-aware: gradients of the global statistics reach every process's inputs.
+    return _AllReduceSum.apply(tensor)
 
 
 def channel_moments(x, mask=None, synchronized=False, mask_epsilon=1e-7):
