@@ -40,7 +40,5 @@ class CellLayer(RNN):
             raise
 
     def get_config(self):
-        cell_config = {
-            k: v for k, v in self.cell.get_config().items() if k not in _LAYER_ARGS
-        }
+        cell_config = {k: v for k, v in self.cell.get_config().items() if k not in _LAYER_ARGS}
         return {**super().get_config(), **cell_config}

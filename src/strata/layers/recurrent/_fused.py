@@ -70,14 +70,19 @@ def run_span(kind, sequence, states, params, has_biases, span, mask, zero_output
     time = torch.arange(steps, device=sequence.device)
     rotate = (time[None, :] + start[:, None]).clamp(max=steps - 1)
     rotated = sequence.gather(1, rotate[..., None].expand(batch, steps, features))
-    packed = pack_padded_sequence(
-        rotated, lengths.cpu(), batch_first=True, enforce_sorted=False
-    )
+    packed = pack_padded_sequence(rotated, lengths.cpu(), batch_first=True, enforce_sorted=False)
     hidden = [s.index_select(0, packed.sorted_indices) for s in states]
     train = torch.is_grad_enabled()
     result = _FUNCTIONS[kind](
-        packed.data, packed.batch_sizes, _hidden(kind, hidden), params, has_biases, 1, 0.0,
-        train, False,
+        packed.data,
+        packed.batch_sizes,
+        _hidden(kind, hidden),
+        params,
+        has_biases,
+        1,
+        0.0,
+        train,
+        False,
     )
     data, final = _unpack(kind, result)
     final = [s.index_select(0, packed.unsorted_indices) for s in final]

@@ -100,9 +100,7 @@ class Bidirectional(Layer):
         if initial_state is not None:
             half = len(initial_state) // 2
             forward_state, backward_state = initial_state[:half], initial_state[half:]
-        y = self.forward_layer(
-            sequences, initial_state=forward_state, mask=mask, training=training
-        )
+        y = self.forward_layer(sequences, initial_state=forward_state, mask=mask, training=training)
         y_rev = self.backward_layer(
             sequences, initial_state=backward_state, mask=mask, training=training
         )

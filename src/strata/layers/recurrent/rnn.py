@@ -164,8 +164,9 @@ class RNN(Layer):
                     f"Layer '{self.name}' expected {count} initial state tensor(s); "
                     f"received {len(states)}."
                 )
-            return [torch.as_tensor(s, dtype=sequences.dtype, device=sequences.device)
-                    for s in states]
+            return [
+                torch.as_tensor(s, dtype=sequences.dtype, device=sequences.device) for s in states
+            ]
         if self.stateful and self._state_count:
             kept = self.states
             if kept[0].shape[0] != batch:
@@ -212,7 +213,13 @@ class RNN(Layer):
                 if span == "all":
                     return _fused.run(kind, sequences, states, params, has_biases)
                 return _fused.run_span(
-                    kind, sequences, states, params, has_biases, span, mask,
+                    kind,
+                    sequences,
+                    states,
+                    params,
+                    has_biases,
+                    span,
+                    mask,
                     self.zero_output_for_mask,
                 )
         return self._loop(sequences, states, mask, training)
@@ -240,7 +247,9 @@ class RNN(Layer):
                 valid = mask[:, t, None]
                 if carried is None:
                     carried = torch.zeros_like(output)
-                new_states = [torch.where(valid, n, s) for n, s in zip(new_states, states)]
+                new_states = [
+                    torch.where(valid, n, s) for n, s in zip(new_states, states, strict=True)
+                ]
                 carried = torch.where(valid, output, carried)
                 output = torch.where(valid, output, 0.0) if self.zero_output_for_mask else carried
             outputs.append(output)
@@ -335,5 +344,8 @@ def symbolic_outputs(layer, sequences):
     masks = layer.compute_mask(sequences, True if sequences.has_mask else None)
     if isinstance(shapes, list):
         masks = masks if isinstance(masks, list) else [masks] * len(shapes)
-        return [KerasTensor(s, dtype, has_mask=m is not None) for s, m in zip(shapes, masks)]
+        return [
+            KerasTensor(s, dtype, has_mask=m is not None)
+            for s, m in zip(shapes, masks, strict=True)
+        ]
     return KerasTensor(shapes, dtype, has_mask=masks is not None)
