@@ -79,6 +79,9 @@ class RNN(Layer):
         (None, 10, 4)
     """
 
+    #: the class of cell that subclasses such as LSTM build from their own arguments.
+    cell_class = None
+
     def __init__(
         self,
         cell,
@@ -289,7 +292,7 @@ class RNN(Layer):
             "stateful": self.stateful,
             "unroll": self.unroll,
         }
-        if type(self) is RNN:
+        if self.cell_class is None:  # the cell is an argument (not made from flat arguments)
             config["zero_output_for_mask"] = self.zero_output_for_mask
             config["cell"] = layers.serialize(self.cell)
         return config
