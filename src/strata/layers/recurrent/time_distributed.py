@@ -53,11 +53,7 @@ class TimeDistributed(Layer):
         return outputs.unflatten(0, (batch, steps))
 
     def compute_output_shape(self, input_shape):
-        inner = (input_shape[0], *input_shape[2:])
-        try:
-            shape = self.layer.compute_output_shape(inner)
-        except NotImplementedError:
-            raise
+        shape = self.layer.compute_output_shape((input_shape[0], *input_shape[2:]))
         return (input_shape[0], input_shape[1], *shape[1:])
 
     def compute_output_spec(self, inputs, **kwargs):
