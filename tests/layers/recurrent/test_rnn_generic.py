@@ -140,3 +140,14 @@ def test_invalid_arguments_are_rejected():
         layers.GRU(2, dropout=1.5)
     with pytest.raises(ValueError, match="cell with `call` and `state_size`"):
         layers.RNN(object())
+
+
+def test_torch_compile_matches_eager():
+    layer = layers.LSTM(4, return_sequences=True)
+    x = torch.randn(2, 5, 3)
+    expected = layer(x)
+    compiled = torch.compile(layer)
+    output = compiled(x)
+    torch.testing.assert_close(output, expected)
+    output.sum().backward()
+    assert all(w.grad is not None for w in layer.weights)

@@ -53,6 +53,9 @@ def contiguous_span(mask):
     return start, lengths
 
 
+# torch.compile leaves these calls to eager mode, as Dynamo does for nn.LSTM / nn.GRU by default
+# (`torch._dynamo.config.allow_rnn = False`): inductor cannot lower the CPU kernel with gradients.
+@torch.compiler.disable
 def run(kind, sequence, states, params, has_biases):
     """`(last_output, outputs, final_states)` of a batch-first sequence with no mask."""
     train = torch.is_grad_enabled()
@@ -63,6 +66,7 @@ def run(kind, sequence, states, params, has_biases):
     return final[0], outputs, final
 
 
+@torch.compiler.disable
 def run_span(kind, sequence, states, params, has_biases, span, mask, zero_output):
     """Like `run` for a mask whose valid steps are the block `span = (start, lengths)`."""
     start, lengths = span
