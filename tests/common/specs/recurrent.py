@@ -1,8 +1,9 @@
 """Specs of the recurrent layers, cells and wrappers.
 
-Cells take `(inputs, states)` and return `(output, states)`; the common checks feed one list
-and expect flat outputs, so each cell is checked through a subclass (same name, same config,
-same weights) whose `call` takes `[inputs, *states]` and returns `[output, *new_states]`.
+Cells return `(output, new_states)`, nested; the common checks expect flat outputs, so each cell
+is checked through a subclass (same name, config and weights) whose `call` returns
+`[output, *new_states]`. A saved model of it loads as the built-in cell, whose nested outputs
+the functional plan flattens the same way.
 """
 
 import copy
@@ -33,11 +34,8 @@ def _fresh_arguments(base, name):
 
 def _flat_cell(base):
     class FlatCell(base):
-        def build(self, input_shape):
-            super().build(input_shape[0])
-
         def call(self, inputs, training=None):
-            output, states = super().call(inputs[0], list(inputs[1:]), training=training)
+            output, states = super().call(inputs, training=training)
             return [output, *states]
 
     FlatCell.__name__ = FlatCell.__qualname__ = base.__name__

@@ -151,3 +151,18 @@ def test_torch_compile_matches_eager():
     torch.testing.assert_close(output, expected)
     output.sum().backward()
     assert all(w.grad is not None for w in layer.weights)
+
+
+def test_cell_call_forms():
+    cell = layers.LSTMCell(3)
+    x, h, c = torch.randn(2, 4), torch.randn(2, 3), torch.randn(2, 3)
+    output, states = cell(x, [h, c])
+    listed, listed_states = cell([x, h, c])
+    torch.testing.assert_close(listed, output)
+    zero_output, _ = cell(x)
+    torch.testing.assert_close(zero_output, cell(x, [torch.zeros(2, 3)] * 2)[0])
+    assert not torch.allclose(zero_output, output)
+    assert len(states) == len(listed_states) == 2
+    stacked = layers.StackedRNNCells([layers.GRUCell(3), layers.SimpleRNNCell(2)])
+    out, new_states = stacked([x, h, torch.zeros(2, 2)])
+    assert tuple(out.shape) == (2, 2) and [tuple(s.shape) for s in new_states] == [(2, 3), (2, 2)]

@@ -198,10 +198,13 @@ class DropoutRNNCell(Layer):
             sequence = sequence * mask.unsqueeze(1)
         return torch.nn.functional.linear(sequence, self.kernel, self._input_bias())
 
-    def call(self, inputs, states, training=None):
-        """One timestep: returns `(output, new_states)` (new_states is a list)."""
-        if isinstance(states, torch.Tensor):
-            states = [states]
+    def call(self, inputs, states=None, training=None):
+        """One timestep: returns `(output, new_states)` (new_states is a list).
+
+        `states` may also come inside `inputs` as `[inputs, *states]` (one list argument, as
+        functional graphs pass them); without states the cell starts from zeros.
+        """
+        inputs, states = split_step_inputs(self, inputs, states)
         projected = self.project_inputs(inputs.unsqueeze(1), bool(training)).squeeze(1)
         return self.step(projected, list(states), bool(training))
 
@@ -236,8 +239,21 @@ class DropoutRNNCell(Layer):
         }
 
 
+def split_step_inputs(cell, inputs, states):
+    """`(inputs, states as a list)` from a cell's call arguments (see `DropoutRNNCell.call`)."""
+    if states is None and isinstance(inputs, (list, tuple)):
+        inputs, states = inputs[0], list(inputs[1:])
+    if states is None:
+        states = cell.get_initial_state(inputs.shape[0], like=inputs)
+    if isinstance(states, torch.Tensor):
+        states = [states]
+    return inputs, list(states)
+
+
 def check_step_input(cell, input_shape):
     """The feature size of a cell's `(batch, features)` input; errors name what came."""
+    if isinstance(input_shape, list) and input_shape and isinstance(input_shape[0], (list, tuple)):
+        input_shape = input_shape[0]  # [inputs, *states] given as one list
     if len(input_shape) != 2 or input_shape[-1] is None:
         raise ValueError(
             f"{type(cell).__name__} expected a per-timestep input of shape (batch, features) "

@@ -1,7 +1,7 @@
 """StackedRNNCells: several cells run one after the other at each timestep."""
 
 from strata.layers.layer import Layer
-from strata.layers.recurrent._cell_base import check_step_input
+from strata.layers.recurrent._cell_base import check_step_input, split_step_inputs
 
 
 def state_sizes(cell) -> list[int]:
@@ -66,7 +66,7 @@ class StackedRNNCells(Layer):
         features = check_step_input(self, input_shape)
         for cell in self.cells:
             if not cell.built:
-                cell._build_for((input_shape[0], features))
+                cell._build_for((None, features))
             features = output_size(cell)
         self.built = True
 
@@ -80,9 +80,11 @@ class StackedRNNCells(Layer):
 
         return [s for cell in self.cells for s in zero_states(cell, batch_size, like)]
 
-    def call(self, inputs, states, training=None):
+    def call(self, inputs, states=None, training=None):
+        """One timestep of every cell; `states` as in `DropoutRNNCell.call`."""
         from strata.layers.recurrent.rnn import call_cell
 
+        inputs, states = split_step_inputs(self, inputs, states)
         new_states, position = [], 0
         for cell in self.cells:
             count = len(state_sizes(cell))
