@@ -2,14 +2,17 @@
 
 from strata.preprocessing.sequence import pad_sequences
 from strata.utils.file_io import atomic_write, get_file
+from strata.utils.model_visualization import model_to_dot, plot_model
 from strata.backend.seeding import set_random_seed
 from strata.utils.numerical import normalize, to_categorical
 
 __all__ = [
     "atomic_write",
     "get_file",
+    "model_to_dot",
     "normalize",
     "pad_sequences",
+    "plot_model",
     "set_random_seed",
     "to_categorical",
 ]
