@@ -1,0 +1,12 @@
+import doctest
+
+import pytest
+
+from strata.utils import history_plot, model_visualization
+
+
+@pytest.mark.parametrize("module", [history_plot, model_visualization])
+def test_docstring_examples_run(module):
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0
+    assert result.failed == 0
