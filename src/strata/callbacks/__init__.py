@@ -1,10 +1,12 @@
 """Callbacks: hooks called by `fit`, `evaluate` and `predict`."""
 
+from strata.callbacks.activation_stats import ActivationStats
 from strata.callbacks.backup_and_restore import BackupAndRestore
 from strata.callbacks.callback import Callback
 from strata.callbacks.callback_list import CallbackList
 from strata.callbacks.csv_logger import CSVLogger
 from strata.callbacks.early_stopping import EarlyStopping
+from strata.callbacks.gradient_monitor import GradientMonitor, TrainingHealthWarning
 from strata.callbacks.history import History
 from strata.callbacks.lambda_callback import LambdaCallback
 from strata.callbacks.learning_rate_scheduler import LearningRateScheduler
@@ -16,11 +18,13 @@ from strata.callbacks.tensorboard import TensorBoard
 from strata.callbacks.terminate_on_nan import TerminateOnNaN
 
 __all__ = [
+    "ActivationStats",
     "BackupAndRestore",
     "CSVLogger",
     "Callback",
     "CallbackList",
     "EarlyStopping",
+    "GradientMonitor",
     "History",
     "LambdaCallback",
     "LearningRateScheduler",
@@ -30,4 +34,5 @@ __all__ = [
     "RemoteMonitor",
     "TensorBoard",
     "TerminateOnNaN",
+    "TrainingHealthWarning",
 ]

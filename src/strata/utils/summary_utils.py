@@ -40,10 +40,12 @@ def _output_shape(layer):
 
 
 def _connected_to(layer, model) -> str:
-    model_nodes = _model_node_ids(model)
+    if not hasattr(model, "_plan"):
+        return "-"
+    tensor_ids = _tensor_ids(model)
     sources = []
     for node in layer._inbound_nodes:
-        if id(node) not in model_nodes:
+        if not all(id(t) in tensor_ids for t in node.output_tensors):
             continue
         for tensor in node.input_tensors:
             owner, node_index, tensor_index = tensor._keras_history
@@ -51,20 +53,8 @@ def _connected_to(layer, model) -> str:
     return "\n".join(sources) if sources else "-"
 
 
-def _model_node_ids(model) -> set:
-    ids = set()
-    for layer in getattr(model, "_graph_layers", []):
-        for node in layer._inbound_nodes:
-            if all(id(t) in _tensor_ids(model) for t in node.output_tensors):
-                ids.add(id(node))
-    return ids
-
-
 def _tensor_ids(model) -> set:
-    cached = getattr(model, "_summary_tensor_ids", None)
-    if cached is None:
-        cached = {tid for tid in model._plan._slot_of}
-    return cached
+    return set(model._plan._slot_of)
 
 
 def _is_multi_input_graph(model) -> bool:
@@ -72,20 +62,38 @@ def _is_multi_input_graph(model) -> bool:
 
     if isinstance(model, Sequential) or not hasattr(model, "_plan"):
         return False
-    return any(len(n.input_tensors) > 1 for layer in model.layers for n in layer._inbound_nodes) or (
-        len(model.inputs) > 1
-    )
+    if len(model.inputs) > 1:
+        return True
+    return any(len(n.input_tensors) > 1 for layer in model.layers for n in layer._inbound_nodes)
 
 
 def _weights_bytes(weights) -> int:
     return sum(w.numel() * w.element_size() for w in weights)
 
 
-def _rows(model, expand_nested, prefix=""):
+# Rows of a nested model are indented under it by this much per level of nesting.
+NESTED_INDENT = "  "
+
+
+def _rows(model, expand_nested, depth=0):
+    """(depth, layer, owning model) for each row; nested models' layers follow their model."""
     for layer in model.layers:
-        yield prefix, layer
-        if expand_nested and hasattr(layer, "layers") and layer.layers:
-            yield from _rows(layer, expand_nested, prefix + " ")
+        yield depth, layer, model
+        if expand_nested and _is_nested_model(layer):
+            yield from _rows(layer, expand_nested, depth + 1)
+
+
+def _is_nested_model(layer) -> bool:
+    from strata.models.model import Model
+
+    return isinstance(layer, Model) and bool(layer.layers)
+
+
+def _trainable_flag(layer) -> str:
+    """Y or N for layers that own weights; "-" for those with nothing to train (as Keras)."""
+    if not (layer.built and layer.weights):
+        return "-"
+    return "Y" if layer.trainable else "N"
 
 
 def print_summary(
@@ -112,24 +120,25 @@ def print_summary(
         table.add_column("Connected to")
     if show_trainable:
         table.add_column("Trainable", justify="center")
-    for prefix, layer in _rows(model, expand_nested):
+    for depth, layer, owner in _rows(model, expand_nested):
         params = sum(w.numel() for w in layer.weights) if layer.built else 0
+        marker = NESTED_INDENT * depth + ("└ " if depth else "")
         row = [
-            f"{prefix}{layer.name} ({type(layer).__name__})",
+            f"{marker}{layer.name} ({type(layer).__name__})",
             format_shape(_output_shape(layer)),
             format_count(params) if layer.built else "0 (unbuilt)",
         ]
         if show_connections:
-            row.append(_connected_to(layer, model))
+            row.append(_connected_to(layer, owner))
         if show_trainable:
-            row.append("Y" if layer.trainable else "N")
+            row.append(_trainable_flag(layer))
         table.add_row(*row)
     weights = model.weights
     trainable = model.trainable_weights
     trainable_ids = {id(w) for w in trainable}
     non_trainable = [w for w in weights if id(w) not in trainable_ids]
     lines = [
-        f' Total params: {format_count(sum(w.numel() for w in weights))} '
+        f" Total params: {format_count(sum(w.numel() for w in weights))} "
         f"({format_size(_weights_bytes(weights))})",
         f" Trainable params: {format_count(sum(w.numel() for w in trainable))} "
         f"({format_size(_weights_bytes(trainable))})",
