@@ -175,3 +175,24 @@ def test_invalid_arguments_raise_clear_errors(kwargs, message):
 def test_input_tensor_must_be_symbolic():
     with pytest.raises(ValueError, match="symbolic tensor"):
         applications.VGG16(include_top=False, input_tensor=np.zeros((1, 32, 32, 3)))
+
+
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+def test_odd_sizes_and_both_data_formats(data_format):
+    """An odd size exercises MobileNetV2's asymmetric padding before strided depthwise convs."""
+    import strata
+
+    previous = strata.backend.image_data_format()
+    strata.backend.set_image_data_format(data_format)
+    try:
+        shape = (33, 33, 3) if data_format == "channels_last" else (3, 33, 33)
+        model = applications.MobileNetV2(alpha=0.35, include_top=False, input_shape=shape)
+        model.eval()
+        with torch.inference_mode():
+            out = model(torch.rand(1, *shape))
+    finally:
+        strata.backend.set_image_data_format(previous)
+    expected = (2, 2, 1280) if data_format == "channels_last" else (1280, 2, 2)
+    assert model.output_shape == (None, *expected)
+    assert tuple(out.shape) == (1, *expected)
+    assert model.count_params() == 410_208  # pinned: alpha=0.35 widths rounded to multiples of 8
