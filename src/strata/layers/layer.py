@@ -358,7 +358,10 @@ class Layer(torch.nn.Module):
         first = args[0]
         if own_shape_fn and isinstance(first, KerasTensor) and len(args) == 1 and not kwargs:
             shape = self.compute_output_shape(first.shape)
-            return KerasTensor(shape, self._output_dtype(first), has_mask=self._makes_mask(first))
+            dtype, has_mask = self._output_dtype(first), self._makes_mask(first)
+            if isinstance(shape, list) and shape and isinstance(shape[0], (tuple, list)):
+                return [KerasTensor(s, dtype, has_mask=has_mask) for s in shape]
+            return KerasTensor(shape, dtype, has_mask=has_mask)
         return infer_output_spec(self, args, kwargs)
 
     def _makes_mask(self, first: KerasTensor) -> bool:

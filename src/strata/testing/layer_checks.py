@@ -97,20 +97,20 @@ def _none_batch(shape):
 
 
 def check_config_round_trip(spec):
-    layer = spec.layer_cls(**spec.init_kwargs)
+    layer = spec.layer_cls(**copy.deepcopy(spec.init_kwargs))
     config = layer.get_config()
     clone = spec.layer_cls.from_config(copy.deepcopy(config))
     assert clone.get_config() == config, f"{spec.name}: from_config(get_config()) differs"
 
 
 def check_eager_and_symbolic_shapes(spec):
-    layer = spec.layer_cls(**spec.init_kwargs)
+    layer = spec.layer_cls(**copy.deepcopy(spec.init_kwargs))
     output = layer(make_inputs(spec))
     if spec.expected_output_shape is not None:
         assert _shapes(output) == spec.expected_output_shape, (
             f"{spec.name}: eager output {_shapes(output)}, expected {spec.expected_output_shape}"
         )
-    symbolic = spec.layer_cls(**spec.init_kwargs)(_symbolic_inputs(spec))
+    symbolic = spec.layer_cls(**copy.deepcopy(spec.init_kwargs))(_symbolic_inputs(spec))
     eager_shape = _shapes(output)
     assert _shapes(symbolic) == _none_batch(eager_shape), (
         f"{spec.name}: symbolic output {_shapes(symbolic)} vs eager {eager_shape}"
@@ -125,7 +125,7 @@ def _model_for(spec, layer):
 
 
 def check_weights(spec):
-    layer = spec.layer_cls(**spec.init_kwargs)
+    layer = spec.layer_cls(**copy.deepcopy(spec.init_kwargs))
     model = _model_for(spec, layer)
     if spec.expected_trainable is not None:
         assert len(layer.trainable_weights) == spec.expected_trainable, (
@@ -143,7 +143,7 @@ def check_weights(spec):
 
 
 def check_deterministic_inference(spec):
-    layer = spec.layer_cls(**spec.init_kwargs)
+    layer = spec.layer_cls(**copy.deepcopy(spec.init_kwargs))
     data = make_inputs(spec)
     first, second = layer(data, training=False), layer(data, training=False)
     for a, b in zip(_flat(first), _flat(second)):
@@ -160,7 +160,7 @@ def _loss_of(output):
 
 def check_training_step(spec):
     """One SGD step moves every trainable weight and no non-trainable one (buffers excepted)."""
-    layer = spec.layer_cls(**spec.init_kwargs)
+    layer = spec.layer_cls(**copy.deepcopy(spec.init_kwargs))
     model = _model_for(spec, layer)
     data = make_inputs(spec)
     frozen_before = [w.detach().clone() for w in layer.non_trainable_weights]
@@ -189,7 +189,7 @@ def check_training_step(spec):
 
 def check_frozen_layer(spec):
     """With `trainable=False` the layer has no trainable weights and produces no gradient."""
-    layer = spec.layer_cls(**spec.init_kwargs)
+    layer = spec.layer_cls(**copy.deepcopy(spec.init_kwargs))
     model = _model_for(spec, layer)
     layer.trainable = False
     assert layer.trainable_weights == []
@@ -204,7 +204,7 @@ def check_frozen_layer(spec):
 def check_save_load(spec):
     from strata.models import load_model
 
-    layer = spec.layer_cls(**spec.init_kwargs)
+    layer = spec.layer_cls(**copy.deepcopy(spec.init_kwargs))
     model = _model_for(spec, layer)
     data = make_inputs(spec)
     expected = model.predict(data, verbose=0)

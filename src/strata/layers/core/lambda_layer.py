@@ -23,8 +23,6 @@ _state = threading.local()
 
 
 def _safe_mode_default() -> bool:
-    if hasattr(_state, "safe_mode"):
-        return _state.safe_mode
     from strata.saving.saving_lib import in_safe_mode
 
     return in_safe_mode()
@@ -42,11 +40,10 @@ def include_source_scope(include: bool = True):
         _state.include_source = previous
 
 
-@contextlib.contextmanager
 def safe_mode_scope(safe_mode: bool = True):
     """Within the block, `deserialize_function(source)` follows `safe_mode` (True refuses).
 
-    A loader given `safe_mode=False` by the user opens this scope around deserialization.
+    The same switch as `strata.saving.SafeModeScope`, which `load_model(safe_mode=False)` opens.
 
     Example:
         >>> from strata.layers.core.lambda_layer import deserialize_function, safe_mode_scope
@@ -54,12 +51,9 @@ def safe_mode_scope(safe_mode: bool = True):
         ...     deserialize_function("lambda x: x + 1")(2)
         3
     """
-    previous = _safe_mode_default()
-    _state.safe_mode = bool(safe_mode)
-    try:
-        yield
-    finally:
-        _state.safe_mode = previous
+    from strata.saving.saving_lib import SafeModeScope
+
+    return SafeModeScope(safe_mode)
 
 
 def deserialize_function(source: str, safe_mode: bool | None = None, custom_objects=None):
