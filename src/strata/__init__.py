@@ -8,6 +8,7 @@ __version__ = "0.1.0"
 
 from strata import (  # noqa: E402
     activations,
+    applications,
     backend,
     callbacks,
     constraints,
@@ -35,6 +36,7 @@ __all__ = [
     "Model",
     "Sequential",
     "activations",
+    "applications",
     "backend",
     "callbacks",
     "constraints",
