@@ -154,8 +154,6 @@ def _train_step_function(model):
 
         return user_step
     step = model._builtin_train_step
-    if getattr(model, "jit_compile", False):
-        step = torch.compile(step)
 
     def builtin(batch):
         step(*batch)

@@ -172,14 +172,20 @@ class Trainer:
 
     # ---------------------------------------------------------------------------------- steps
     def _compute_total_loss(self, ys, outputs, weights, track=True):
-        total = None
-        batch = outputs[0].shape[0]
-        for target, tracker in zip(self._targets, self._output_loss_trackers):
+        total, per_output = self._total_and_per_output_loss(ys, outputs, weights)
+        if track:
+            self._track_output_losses(per_output, outputs[0].shape[0])
+        return total
+
+    def _total_and_per_output_loss(self, ys, outputs, weights):
+        """The weighted total (plus penalties) and each output's loss; no side effects."""
+        total, per_output = None, []
+        for target in self._targets:
             if target.loss is None:
+                per_output.append(None)
                 continue
             value = target.loss(ys[target.index], outputs[target.index], sample_weight=weights)
-            if track and len(self._targets) > 1:
-                tracker.update(value.detach(), batch)
+            per_output.append(value)
             weighted = value if target.weight == 1.0 else value * target.weight
             total = weighted if total is None else total + weighted
         penalties = self._regularization_penalty()
@@ -187,7 +193,19 @@ class Trainer:
             total = penalties if total is None else total + penalties
         if total is None:
             raise ValueError("The model has no loss to train on: compile(loss=...) is required.")
-        return total
+        return total, per_output
+
+    def _track_output_losses(self, per_output, batch):
+        if len(self._targets) > 1:
+            for tracker, value in zip(self._output_loss_trackers, per_output):
+                if value is not None:
+                    tracker.update(value.detach(), batch)
+
+    def _forward_and_loss(self, xs, ys, weights):
+        """Forward pass and losses of a training step: the part `jit_compile=True` compiles."""
+        outputs = self._flat_forward(xs, training=True, logits=True)
+        total, per_output = self._total_and_per_output_loss(ys, outputs, weights)
+        return total, outputs, per_output
 
     def _regularization_penalty(self):
         cached = getattr(self, "_regularized", None)
@@ -251,8 +269,8 @@ class Trainer:
                 metric.update_state(y, prediction, sample_weight=weights if metric._strata_weighted else None)
 
     def _builtin_train_step(self, xs, ys, weights):
-        outputs = self._flat_forward(xs, training=True, logits=True)
-        loss = self._compute_total_loss(ys, outputs, weights)
+        loss, outputs, per_output = self._train_forward(xs, ys, weights)
+        self._track_output_losses(per_output, outputs[0].shape[0])
         self.optimizer.zero_grad()
         loss.backward()
         self.optimizer.step()
@@ -495,6 +513,10 @@ class Trainer:
 
     def _begin_training_run(self):
         """Build the optimizer on the current trainable weights (they change with freezing)."""
+        self._train_forward = self._forward_and_loss
+        if getattr(self, "jit_compile", False):
+            # Only the pure part is compiled; optimizer, trackers and callbacks stay eager.
+            self._train_forward = torch.compile(self._forward_and_loss)
         params = [w for w in self.trainable_weights if w.requires_grad]
         self.optimizer.build(params)
         self._has_constraints = bool(self._constrained_weights())
