@@ -166,7 +166,14 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--workloads", nargs="*", default=list(WORKLOADS))
+    parser.add_argument(
+        "--threads", type=int, default=0,
+        help="torch intra-op threads (0: torch's default). On a loaded machine 1 avoids "
+        "thread-barrier stalls that swamp small models.",
+    )
     args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
     for name in args.workloads:
         report(f"fit {name}", *bench(name, args.rounds, args.epochs))

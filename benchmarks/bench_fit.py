@@ -153,8 +153,14 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--workloads", nargs="*", default=list(WORKLOADS))
     parser.add_argument("--predict", action="store_true", help="also time predict()")
+    parser.add_argument(
+        "--threads", type=int, default=0,
+        help="torch intra-op threads (0: torch's default). On a loaded machine 1 avoids "
+        "thread-barrier stalls that swamp small models.",
+    )
     args = parser.parse_args(argv)
-    torch.set_num_threads(max(1, torch.get_num_threads()))
+    if args.threads:
+        torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, device {strata.backend.device()}")
     for name in args.workloads:
         report(f"fit {name}", *bench_fit(name, args.rounds, args.epochs))
