@@ -104,7 +104,13 @@ def test_fit_with_validation_calls_every_hook_in_keras_order():
     xv, yv = _data(5)
     recorder = Recorder()
     _model().fit(
-        x, y, batch_size=4, epochs=2, verbose=0, callbacks=[recorder], validation_data=(xv, yv),
+        x,
+        y,
+        batch_size=4,
+        epochs=2,
+        verbose=0,
+        callbacks=[recorder],
+        validation_data=(xv, yv),
         validation_batch_size=3,
     )
     expected = [("on_train_begin",)]
@@ -124,11 +130,22 @@ def test_validation_freq_limits_the_test_hooks_to_validated_epochs():
     x, y = _data(4)
     recorder = Recorder()
     _model().fit(
-        x, y, batch_size=4, epochs=3, verbose=0, callbacks=[recorder], validation_split=0.5,
+        x,
+        y,
+        batch_size=4,
+        epochs=3,
+        verbose=0,
+        callbacks=[recorder],
+        validation_split=0.5,
         validation_freq=2,
     )
     tests = [c for c in recorder.calls if c[0] in ("on_test_begin", "on_epoch_end")]
-    assert tests == [("on_epoch_end", 0), ("on_test_begin",), ("on_epoch_end", 1), ("on_epoch_end", 2)]
+    assert tests == [
+        ("on_epoch_end", 0),
+        ("on_test_begin",),
+        ("on_epoch_end", 1),
+        ("on_epoch_end", 2),
+    ]
 
 
 def test_legacy_batch_hooks_are_called_through_the_base_defaults():
@@ -214,9 +231,7 @@ def test_stop_training_from_a_callback_ends_fit_after_that_batch():
                 self.model.stop_training = True
 
     recorder = Recorder()
-    history = _model().fit(
-        x, y, batch_size=4, epochs=5, verbose=0, callbacks=[Stop(), recorder]
-    )
+    history = _model().fit(x, y, batch_size=4, epochs=5, verbose=0, callbacks=[Stop(), recorder])
     assert len(history.history["loss"]) == 1
     ends = [c for c in recorder.calls if c[0] == "on_train_batch_end"]
     assert ends == [("on_train_batch_end", 0), ("on_train_batch_end", 1)]
