@@ -198,12 +198,9 @@ def run_evaluate(model, x, y, batch_size, verbose, sample_weight, steps, callbac
         from strata.callbacks.progbar_logger import format_logs
 
         print(f"{adapter.num_batches}/{adapter.num_batches} - {format_logs(logs)}")
-    if return_dict:
-        return logs
-    values = list(logs.values())
-    # Keras's order for lists: the loss first, then the metrics.
-    ordered = [logs["loss"]] + [v for k, v in logs.items() if k != "loss"]
-    return ordered[0] if len(values) == 1 else ordered
+    from strata.trainers.trainer import _format_result
+
+    return _format_result(logs, return_dict)
 
 
 def run_predict(model, x, batch_size, verbose, steps, callbacks):

@@ -108,7 +108,9 @@ class Trainer:
 
     @property
     def metrics_names(self):
-        return list(self._metric_keys())
+        """Names in the order of the lists `evaluate` and `*_on_batch` return: the loss first."""
+        names = [key for key, _ in self._metric_keys()]
+        return ["loss"] + [n for n in names if n != "loss"] if "loss" in names else names
 
     def reset_metrics(self):
         for metric in self.metrics:
@@ -513,7 +515,9 @@ def _class_weights(class_weight, ys, weights):
 def _format_result(logs, return_dict):
     if return_dict:
         return logs
-    values = list(logs.values())
+    # Keras's order for lists: the loss first, then the metrics.
+    values = [logs["loss"]] if "loss" in logs else []
+    values += [v for k, v in logs.items() if k != "loss"]
     return values[0] if len(values) == 1 else values
 
 
