@@ -56,7 +56,8 @@ def convert_to_tensor(value, dtype=None, target_device=None) -> torch.Tensor:
             raise ValueError(
                 f"Expected numeric data (a NumPy array or tensor); received an array of {array.dtype}."
             )
-        tensor = torch.from_numpy(np.ascontiguousarray(array))
+        # ascontiguousarray would turn a 0-d array into a 1-d one.
+        tensor = torch.from_numpy(array if array.flags.c_contiguous else array.copy(order="C"))
     if dtype is not None:
         tensor = tensor.to(to_torch_dtype(dtype))
     return tensor.to(target_device, non_blocking=True)

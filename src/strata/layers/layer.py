@@ -260,7 +260,7 @@ class Layer(torch.nn.Module):
                     f"Layer '{owner.name}' weight {index} ('{name}') expected shape {expected}; "
                     f"received {tuple(array.shape)}."
                 )
-            source = torch.from_numpy(np.ascontiguousarray(array)).to(tensor.dtype)
+            source = torch.from_numpy(array.copy(order="C")).to(tensor.dtype)
             with torch.no_grad():
                 tensor.copy_(_from_keras(source, layout))
 
@@ -355,9 +355,20 @@ class Layer(torch.nn.Module):
         first = args[0]
         if own_shape_fn and isinstance(first, KerasTensor) and len(args) == 1 and not kwargs:
             shape = self.compute_output_shape(first.shape)
-            has_mask = first.has_mask and self.supports_masking
-            return KerasTensor(shape, self._output_dtype(first), has_mask=has_mask)
+            return KerasTensor(shape, self._output_dtype(first), has_mask=self._makes_mask(first))
         return infer_output_spec(self, args, kwargs)
+
+    def _makes_mask(self, first: KerasTensor) -> bool:
+        """Whether the output carries a mask, asked of `compute_mask` on meta tensors."""
+        if type(self).compute_mask is Layer.compute_mask:
+            return first.has_mask and self.supports_masking
+        from strata.layers.shape_inference import _concrete
+
+        example = _concrete(first, 0)
+        mask = torch.ones(example.shape[:-1] or example.shape, dtype=torch.bool, device="meta")
+        with torch.no_grad():
+            out_mask = self.compute_mask(example, mask if first.has_mask else None)
+        return out_mask is not None
 
     def _output_dtype(self, first: KerasTensor) -> str:
         return self._dtype_name if "float" in first.dtype or "int" in first.dtype else first.dtype
@@ -445,9 +456,8 @@ def _batch_input_shape_from(kwargs):
 
 
 def _to_tensor(value):
-    if isinstance(value, torch.Tensor) or value is None:
-        return value
-    if isinstance(value, (np.ndarray, list, float, int, np.generic)):
+    # Arrays become tensors; Python numbers stay numbers (operands such as `2 * x`).
+    if isinstance(value, (np.ndarray, np.generic)):
         return convert_to_tensor(value)
     return value
 
@@ -510,6 +520,8 @@ def _first_line(error: Exception) -> str:
 
 
 def _jsonable_shape(shape):
+    if shape is None or isinstance(shape, (int, float)):
+        return shape
     if isinstance(shape, dict):
         return {k: _jsonable_shape(v) for k, v in shape.items()}
     if isinstance(shape, list) or (isinstance(shape, tuple) and shape and not _is_dim(shape[0])):

@@ -94,6 +94,10 @@ class Functional(Model):
     def layers(self) -> list:
         return list(self._graph_layers)
 
+    def _sublayers(self):
+        # In Keras's order, InputLayers included (they hold no weights but follow `trainable`).
+        return list(self._graph_layers)
+
     @property
     def input_names(self) -> list[str]:
         return [t.node.layer.name for t in self.inputs]

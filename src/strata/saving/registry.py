@@ -28,7 +28,7 @@ def register_keras_serializable(package: str = "Custom", name: str | None = None
 
     def decorator(obj):
         registered = f"{package}>{name or obj.__name__}"
-        if not hasattr(obj, "get_config"):
+        if isinstance(obj, type) and not hasattr(obj, "get_config"):
             raise ValueError(
                 f"Cannot register {obj!r}: a serializable class must define get_config()."
             )
