@@ -38,8 +38,10 @@ def cast_to_input_dtypes(model, xs):
     for spec, x in zip(model.inputs, xs):
         want = getattr(torch, str(spec.dtype), None)
         # Integer widths are left alone (Embedding takes int32 and int64 alike).
-        if isinstance(want, torch.dtype) and x.dtype != want and (
-            want.is_floating_point or x.is_floating_point()
+        if (
+            isinstance(want, torch.dtype)
+            and x.dtype != want
+            and (want.is_floating_point or x.is_floating_point())
         ):
             x = x.to(want)
         cast.append(x)
