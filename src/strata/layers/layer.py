@@ -396,7 +396,8 @@ class Layer(torch.nn.Module):
     def _node_attribute(self, attribute: str, what: str):
         """The first call's tensors, as Keras 3 answers (use get_output_at for later calls)."""
         if not self._inbound_nodes:
-            raise AttributeError(
+            # ValueError, not AttributeError: torch's __getattr__ would hide the message.
+            raise ValueError(
                 f"Layer '{self.name}' has no {what}: it has not been called on a symbolic tensor."
             )
         return self._unpack(getattr(self._inbound_nodes[0], attribute))

@@ -85,7 +85,9 @@ class Model(Trainer, Layer):
         """Save architecture, weights and compile settings in one safe zip (no pickle)."""
         from strata.saving.saving_lib import save_model
 
-        save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer, **kwargs)
+        save_model(
+            self, filepath, overwrite=overwrite, include_optimizer=include_optimizer, **kwargs
+        )
 
     def save_weights(self, filepath, overwrite=True):
         """Save the weights alone (safetensors in a zip), in Keras's layouts and order."""
@@ -102,6 +104,14 @@ class Model(Trainer, Layer):
     def get_config(self) -> dict:
         config = {"name": self.name, "trainable": self.trainable}
         return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        if {"layers", "input_layers", "output_layers"} <= set(config):
+            from strata.models.functional_config import functional_from_config
+
+            return functional_from_config(cls, config, custom_objects)
+        return super().from_config(config)
 
     def to_json(self, **kwargs) -> str:
         import json

@@ -98,6 +98,7 @@ class Sequential(Functional):
         for layer in self._stack:
             x = layer(x)
         self._init_graph(inputs, x)
+        self._built_input_shape = tuple(self.inputs[0].shape)
         self._graph_nodes = [(layer, layer._inbound_nodes[-1]) for layer in self._stack]
 
     def _forget_previous_graph(self) -> None:

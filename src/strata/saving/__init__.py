@@ -10,14 +10,28 @@ from strata.saving.registry import (
     register_serializable,
     serialize_keras_object,
 )
+from strata.saving.saving_lib import (
+    SafeModeScope,
+    in_safe_mode,
+    load_model,
+    load_weights,
+    save_model,
+    save_weights,
+)
 
 __all__ = [
     "CustomObjectScope",
+    "SafeModeScope",
     "custom_object_scope",
     "deserialize_keras_object",
     "get_registered_name",
     "get_registered_object",
+    "in_safe_mode",
+    "load_model",
+    "load_weights",
     "register_keras_serializable",
     "register_serializable",
+    "save_model",
+    "save_weights",
     "serialize_keras_object",
 ]

@@ -23,7 +23,23 @@ _state = threading.local()
 
 
 def _safe_mode_default() -> bool:
-    return getattr(_state, "safe_mode", True)
+    if hasattr(_state, "safe_mode"):
+        return _state.safe_mode
+    from strata.saving.saving_lib import in_safe_mode
+
+    return in_safe_mode()
+
+
+@contextlib.contextmanager
+def include_source_scope(include: bool = True):
+    """Within the block, `Lambda.get_config()` carries the function's source (the saver opens
+    it only when the user passed `allow_lambda_source=True`)."""
+    previous = getattr(_state, "include_source", False)
+    _state.include_source = include
+    try:
+        yield
+    finally:
+        _state.include_source = previous
 
 
 @contextlib.contextmanager
@@ -200,7 +216,7 @@ class Lambda(Layer):
         return source
 
     def get_config(self):
-        return {
+        config = {
             **super().get_config(),
             "function": _function_name(self.function),
             "module": getattr(self.function, "__module__", None),
@@ -208,6 +224,9 @@ class Lambda(Layer):
             "mask": _function_name(self.mask) if callable(self.mask) else None,
             "arguments": dict(self.arguments),
         }
+        if getattr(_state, "include_source", False):
+            config["function_source"] = self.function_source()
+        return config
 
     @classmethod
     def from_config(cls, config, custom_objects=None, safe_mode=None):

@@ -1,0 +1,163 @@
+"""The weights member of strata files: safetensors in Keras's layouts, in `model.weights` order.
+
+Each weight is stored under `layers/<layer path>/vars/<index>` (`layers/outer/layers/dense/vars/0`
+for a layer inside a nested model). The safetensors header metadata lists the keys in
+`model.weights` order with the owning layer's name and the weight's attribute name, so weights
+load by position (or by top-level layer name) and errors can name them.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import torch
+
+from strata.saving import archive
+from strata.saving.archive import FORMAT_NAME, WEIGHTS
+
+
+def _weight_keys(model) -> list[tuple[str, str, str]]:
+    """(key, owning layer's name, attribute name) per weight, in `model.weights` order."""
+    paths = {}
+
+    def walk(layer, prefix):
+        paths.setdefault(id(layer), prefix)
+        for sub in layer._sublayers():
+            walk(sub, f"{prefix}layers/{sub.name}/")
+
+    walk(model, "")
+    counts, used, keys = {}, set(), []
+    for owner, name, _, _ in model._weight_records():
+        prefix = paths.get(id(owner), f"layers/{owner.name}/")
+        index = counts.get(prefix, 0)
+        counts[prefix] = index + 1
+        key = f"{prefix}vars/{index}"
+        while key in used:  # two sublayers sharing a name: keep keys unique
+            key += "_"
+        used.add(key)
+        keys.append((key, owner.name, name))
+    return keys
+
+
+def weights_bytes(model) -> bytes:
+    """The model's weights as safetensors bytes (Keras layouts, ordered key list in metadata)."""
+    from safetensors.torch import save
+
+    keys = _weight_keys(model)
+    tensors = {
+        key: torch.from_numpy(np.ascontiguousarray(array))
+        for (key, _, _), array in zip(keys, model.get_weights(), strict=True)
+    }
+    entries = [{"key": k, "layer": layer, "name": name} for k, layer, name in keys]
+    return save(tensors, metadata={"format": FORMAT_NAME, "weights": json.dumps(entries)})
+
+
+def read_weights(data: bytes, filepath) -> list[tuple[dict, np.ndarray]]:
+    """[(entry, array)] in saved order; entry holds key, layer and attribute name."""
+    from safetensors.torch import load
+
+    try:
+        tensors = load(data)
+    except Exception as error:  # safetensors raises its own error type
+        raise ValueError(f"'{filepath}': {WEIGHTS} is not valid safetensors ({error}).") from None
+    header = _safetensors_metadata(data, filepath)
+    listing = header.get("weights", "null")
+    entries = archive.parse_json(str(listing).encode("utf-8"), WEIGHTS, filepath)
+    if (
+        not isinstance(entries, list)
+        or any(not isinstance(e, dict) or e.get("key") not in tensors for e in entries)
+        or len(entries) != len(tensors)
+    ):
+        raise ValueError(
+            f"'{filepath}': {WEIGHTS} expected an ordered list of its weights in its metadata; "
+            "it is missing or does not match the stored tensors."
+        )
+    return [(entry, _to_numpy(tensors[entry["key"]])) for entry in entries]
+
+
+def _to_numpy(tensor: torch.Tensor) -> np.ndarray:
+    # NumPy has no bfloat16: such weights travel as float32 and are cast back on assignment.
+    return (tensor.float() if tensor.dtype == torch.bfloat16 else tensor).numpy()
+
+
+def _safetensors_metadata(data: bytes, filepath) -> dict:
+    size = int.from_bytes(data[:8], "little") if len(data) >= 8 else -1
+    if size < 0 or 8 + size > len(data):
+        raise ValueError(f"'{filepath}': {WEIGHTS} has a truncated header.")
+    header = archive.parse_json(data[8 : 8 + size], WEIGHTS, filepath)
+    metadata = header.get("__metadata__") if isinstance(header, dict) else None
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def _top_name(key: str) -> str:
+    parts = key.split("/")
+    return parts[1] if parts[0] == "layers" and len(parts) > 2 else ""
+
+
+def assign(model, saved, filepath, skip_mismatch=False, by_name=False) -> None:
+    """Set `model`'s weights from `read_weights`'s output.
+
+    Args:
+        model: the model to load into.
+        saved: [(entry, array)] in saved order.
+        filepath: the file, for messages.
+        skip_mismatch: warn and skip weights whose shape or count differs instead of raising.
+        by_name: pair the model's top-level layers with the saved ones by name.
+
+    Raises:
+        ValueError: the counts or a shape differ (naming the layer, weight and both shapes).
+    """
+    keys = _weight_keys(model)
+    current = model.get_weights()
+    if by_name:
+        pairs = _pairs_by_name(keys, saved, skip_mismatch, filepath)
+    else:
+        if len(saved) != len(keys):
+            message = (
+                f"Model '{model.name}' expected {len(keys)} weights; '{filepath}' holds "
+                f"{len(saved)} (saved from another architecture?)."
+            )
+            if not skip_mismatch:
+                raise ValueError(message + " Pass skip_mismatch=True to load what matches.")
+            warnings.warn(message + " Loading the weights that match by position and shape.")
+        pairs = list(zip(range(len(keys)), saved, strict=False))
+    for index, (entry, array) in pairs:
+        _, layer_name, weight_name = keys[index]
+        expected = current[index].shape
+        if tuple(array.shape) != tuple(expected):
+            message = (
+                f"Layer '{layer_name}' weight '{weight_name}' expected shape {tuple(expected)}; "
+                f"'{filepath}' holds shape {tuple(array.shape)} (saved as '{entry.get('key')}')."
+            )
+            if not skip_mismatch:
+                raise ValueError(message + " Pass skip_mismatch=True to skip it.")
+            warnings.warn(message + " Skipped.")
+            continue
+        current[index] = array.astype(current[index].dtype, copy=False)
+    model.set_weights(current)
+
+
+def _pairs_by_name(keys, saved, skip_mismatch, filepath):
+    saved_by_layer, model_by_layer = {}, {}
+    for entry, array in saved:
+        saved_by_layer.setdefault(_top_name(entry["key"]), []).append((entry, array))
+    for index, (key, _, _) in enumerate(keys):
+        model_by_layer.setdefault(_top_name(key), []).append(index)
+    pairs = []
+    for layer, indices in model_by_layer.items():
+        found = saved_by_layer.get(layer)
+        if found is None:
+            continue
+        if len(found) != len(indices):
+            message = (
+                f"Layer '{layer or '(model)'}' expected {len(indices)} weights; '{filepath}' "
+                f"holds {len(found)} for it."
+            )
+            if not skip_mismatch:
+                raise ValueError(message + " Pass skip_mismatch=True to skip it.")
+            warnings.warn(message + " Skipped.")
+            continue
+        pairs += list(zip(indices, found, strict=True))
+    return pairs
