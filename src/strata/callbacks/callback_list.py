@@ -15,8 +15,11 @@ _BATCH_HOOKS = {
 
 
 def _overrides(callback, method_names) -> bool:
+    # A hook counts when the class overrides it or the instance holds its own function
+    # (LambdaCallback); the base class's bound no-op does not.
     return any(
-        getattr(type(callback), name, None) is not getattr(Callback, name) for name in method_names
+        getattr(getattr(callback, name, None), "__func__", None) is not getattr(Callback, name)
+        for name in method_names
     )
 
 
@@ -46,9 +49,14 @@ class CallbackList:
             self.history = existing[0] if existing else History()
             if not existing:
                 self.callbacks.append(self.history)
+        # Callbacks that record the run's state (BackupAndRestore) go last, so their epoch-end
+        # hook sees every other callback, History included, after its own epoch-end hook.
+        self.callbacks.sort(key=lambda c: bool(getattr(c, "_runs_last", False)))
         self.model = model
         self.params = params
         for callback in self.callbacks:
+            if hasattr(callback, "_set_callbacks"):
+                callback._set_callbacks(self.callbacks)
             if model is not None:
                 callback.set_model(model)
             callback.set_params(params)

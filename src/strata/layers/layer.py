@@ -276,9 +276,11 @@ class Layer(torch.nn.Module):
     def losses(self) -> list[torch.Tensor]:
         """Regularization penalties of this layer and its sublayers, computed now."""
         found = list(self._activity_losses)
+        layouts = {n: p for n, _, p in self._own_weights}
         for name, (regularizer, _) in self._weight_extras.items():
             if regularizer is not None:
-                found.append(regularizer(getattr(self, name)))
+                # Penalties see Keras's layout (OrthogonalRegularizer cares about rows/columns).
+                found.append(regularizer(_to_keras(getattr(self, name), layouts[name])))
         for layer in self._sublayers():
             found += layer.losses
         return found

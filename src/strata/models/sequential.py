@@ -28,7 +28,8 @@ class Sequential(Functional):
     def __init__(self, layers=None, trainable=True, name=None, **kwargs):
         Model.__init__(self, name=name, trainable=trainable, **kwargs)
         self._stack: list[Layer] = []
-        self._input_layer: InputLayer | None = None
+        # Kept out of torch's module registry: the graph re-registers the model's layers.
+        self.__dict__["_input_layer"] = None
         self._graph_layers = []
         self.inputs, self.outputs = [], []
         self.built = False
@@ -46,7 +47,7 @@ class Sequential(Functional):
                     "Sequential expected its InputLayer first; received one after "
                     f"{len(self._stack)} layer(s)."
                 )
-            self._input_layer = layer
+            self.__dict__["_input_layer"] = layer
         elif isinstance(layer, Layer):
             if any(existing.name == layer.name for existing in self._stack):
                 raise ValueError(

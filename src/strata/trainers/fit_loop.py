@@ -108,6 +108,10 @@ def run_fit(
     model.train()
     try:
         callback_list.on_train_begin()
+        # BackupAndRestore names the first epoch still to run when it resumed a backup.
+        override = getattr(model, "_initial_epoch_override", None)
+        if override is not None:
+            initial_epoch, model._initial_epoch_override = override, None
         for epoch in range(initial_epoch, epochs):
             model.reset_metrics()
             callback_list.on_epoch_begin(epoch)

@@ -199,7 +199,9 @@ class Trainer:
         weights, activity_layers = cached
         if not weights and not activity_layers:
             return None
-        terms = [reg(w) for reg, w in weights]
+        from strata.layers.layer import _to_keras
+
+        terms = [reg(_to_keras(w, layout)) for reg, w, layout in weights]
         for layer in activity_layers:
             terms += layer._activity_losses
         if not terms:
@@ -207,12 +209,13 @@ class Trainer:
         return torch.stack([t.reshape(()) for t in terms]).sum() if len(terms) > 1 else terms[0]
 
     def _collect_regularized(self):
-        weights, activity, constrained = [], [], []
+        weights, activity = [], []
         for layer in self.modules():
             extras = getattr(layer, "_weight_extras", {})
-            for name, (regularizer, constraint) in extras.items():
+            layouts = {n: p for n, _, p in getattr(layer, "_own_weights", [])}
+            for name, (regularizer, _constraint) in extras.items():
                 if regularizer is not None:
-                    weights.append((regularizer, getattr(layer, name)))
+                    weights.append((regularizer, getattr(layer, name), layouts[name]))
             if getattr(layer, "activity_regularizer", None) is not None or hasattr(
                 layer, "_adds_activity_loss"
             ):

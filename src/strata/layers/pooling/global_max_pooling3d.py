@@ -1,0 +1,33 @@
+"""GlobalMaxPooling3D: the maximum over every spatial position."""
+
+from strata.layers.pooling.base_global_pooling import BaseGlobalPooling
+
+
+class GlobalMaxPooling3D(BaseGlobalPooling):
+    """Global max pooling over the 3D spatial dimensions: one maximum per channel.
+
+    Args:
+        data_format: "channels_last" or "channels_first"; None means
+            `strata.backend.image_data_format()`.
+        keepdims: keep the reduced dimensions with size 1 (as Keras's `keepdims`).
+
+    Input shape:
+        `(batch, depth, height, width, channels)` (channels_last) or
+        `(batch, channels, depth, height, width)` (channels_first).
+
+    Output shape:
+        `(batch, channels)`; with `keepdims=True`, `(batch, 1, 1, 1, channels)` or
+        `(batch, channels, 1, 1, 1)`.
+
+    Example:
+        >>> import strata
+        >>> layer = strata.layers.GlobalMaxPooling3D()
+        >>> layer(strata.Input(shape=(4, 4, 4, 2))).shape
+        (None, 2)
+    """
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(pool_dimensions=3, data_format=data_format, keepdims=keepdims, **kwargs)
+
+    def _reduce(self, inputs, axes):
+        return inputs.amax(dim=axes, keepdim=self.keepdims)

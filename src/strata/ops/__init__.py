@@ -1,0 +1,1 @@
+"""Stateless tensor functions that layers and losses share (see the submodules)."""
