@@ -16,8 +16,6 @@ Usage: python benchmarks/bench_fit.py [--rounds 7] [--workloads mlp imdb] [--pre
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
 import torch
@@ -25,6 +23,7 @@ import torch.nn.functional as F
 
 import strata
 from strata import layers
+from timing import alternate, report
 
 
 def mlp_data(rows=20_000):
@@ -123,46 +122,29 @@ WORKLOADS = {
 }
 
 
-def timed(fn):
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
-
-
 def bench_fit(name, rounds, epochs):
     make_data, make_strata, make_torch, batch_size, kind = WORKLOADS[name]
     x, y = make_data()
-    strata_times, torch_times = [], []
-    for round_index in range(rounds + 1):  # round 0 warms both up and is discarded
+
+    def run_strata(round_index):
         strata.set_random_seed(round_index)
-        model = make_strata()
-        t_strata = timed(lambda: model.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0))
+        make_strata().fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0)
+
+    def run_torch(round_index):
         torch.manual_seed(round_index)
-        module = make_torch()
-        t_torch = timed(lambda: hand_fit(module, x, y, batch_size, epochs, kind))
-        if round_index:
-            strata_times.append(t_strata)
-            torch_times.append(t_torch)
-    return strata_times, torch_times
+        hand_fit(make_torch(), x, y, batch_size, epochs, kind)
+
+    return alternate(run_strata, run_torch, rounds)
 
 
 def bench_predict(rounds):
     x, _ = mlp_data(100_000)
     model, module = strata_mlp(), torch_mlp()
-    strata_times, torch_times = [], []
-    for round_index in range(rounds + 1):
-        t_strata = timed(lambda: model.predict(x, batch_size=256, verbose=0))
-        t_torch = timed(lambda: hand_predict(module, x, 256))
-        if round_index:
-            strata_times.append(t_strata)
-            torch_times.append(t_torch)
-    return strata_times, torch_times
-
-
-def report(label, strata_times, torch_times):
-    s, t = statistics.median(strata_times), statistics.median(torch_times)
-    print(f"{label:<28} strata {s * 1e3:9.1f} ms   torch {t * 1e3:9.1f} ms   ratio {s / t:.3f}")
-    return s / t
+    return alternate(
+        lambda _: model.predict(x, batch_size=256, verbose=0),
+        lambda _: hand_predict(module, x, 256),
+        rounds,
+    )
 
 
 def main(argv=None):

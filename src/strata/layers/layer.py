@@ -316,9 +316,10 @@ class Layer(torch.nn.Module):
             kwargs.pop("training", None)
         if not self._call_accepts_mask:
             kwargs.pop("mask", None)
+        self._activity_losses = []  # losses added by this call only
         outputs = super().__call__(inputs, *args[1:], **kwargs)
         if self.activity_regularizer is not None:
-            self._activity_losses = [self.activity_regularizer(o) for o in flatten(outputs)]
+            self._activity_losses.extend(self.activity_regularizer(o) for o in flatten(outputs))
         return outputs
 
     def _build_for(self, input_shape) -> None:

@@ -58,7 +58,13 @@ def _run_once(layer, args, kwargs, trial, state):
 def infer_output_spec(layer, args, kwargs):
     """KerasTensors describing what `layer.call(*args, **kwargs)` returns for symbolic inputs."""
     state = _meta_state(layer)
-    results = [_run_once(layer, args, kwargs, trial, state) for trial in (0, 1)]
+    kept_losses = [(m, list(m._activity_losses)) for m in layer.modules() if hasattr(m, "_activity_losses")]
+    try:
+        results = [_run_once(layer, args, kwargs, trial, state) for trial in (0, 1)]
+    finally:
+        # Losses added by `call` during the meta runs are meta tensors: forget them.
+        for module, losses in kept_losses:
+            module._activity_losses = losses
     (first, first_masks), (second, _) = results
     first_leaves, second_leaves = flatten(first), flatten(second)
     mask_leaves = flatten(first_masks) if first_masks is not None else [None] * len(first_leaves)

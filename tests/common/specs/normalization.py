@@ -1,0 +1,70 @@
+from strata import layers
+from strata.testing import LayerSpec
+
+SPECS = [
+    LayerSpec(
+        layers.BatchNormalization,
+        {},
+        (4, 5, 5, 3),
+        (4, 5, 5, 3),
+        expected_trainable=2,
+        expected_non_trainable=2,
+    ),
+    LayerSpec(
+        layers.BatchNormalization,
+        {"axis": 1, "center": False, "gamma_regularizer": "l2"},
+        (4, 3, 6),
+        (4, 3, 6),
+        expected_trainable=1,
+        expected_non_trainable=2,
+        id="BatchNormalization-channels_first-noshift",
+    ),
+    LayerSpec(
+        layers.BatchNormalization,
+        {"renorm": True, "renorm_clipping": {"rmax": 3.0, "dmax": 5.0}},
+        (6, 4),
+        (6, 4),
+        expected_trainable=2,
+        expected_non_trainable=5,
+        id="BatchNormalization-renorm",
+    ),
+    LayerSpec(
+        layers.LayerNormalization,
+        {},
+        (2, 3, 4),
+        (2, 3, 4),
+        expected_trainable=2,
+        expected_non_trainable=0,
+    ),
+    LayerSpec(
+        layers.LayerNormalization,
+        {"axis": [1, 3], "rms_scaling": True},
+        (2, 3, 4, 5),
+        (2, 3, 4, 5),
+        expected_trainable=1,
+        id="LayerNormalization-rms-axes",
+    ),
+    LayerSpec(
+        layers.GroupNormalization,
+        {"groups": 2},
+        (2, 5, 5, 4),
+        (2, 5, 5, 4),
+        expected_trainable=2,
+    ),
+    LayerSpec(
+        layers.GroupNormalization,
+        {"groups": -1, "axis": 1, "scale": False},
+        (2, 4, 7),
+        (2, 4, 7),
+        expected_trainable=1,
+        id="GroupNormalization-instance-channels_first",
+    ),
+    LayerSpec(layers.UnitNormalization, {}, (2, 5), (2, 5), expected_trainable=0),
+    LayerSpec(
+        layers.UnitNormalization,
+        {"axis": [1, 2]},
+        (2, 3, 4),
+        (2, 3, 4),
+        id="UnitNormalization-axes",
+    ),
+]
