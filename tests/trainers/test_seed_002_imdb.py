@@ -10,7 +10,7 @@ import functools
 import numpy as np
 import pytest
 
-import strata as keras  # noqa: F401  (the seed's `keras` name)
+import strata as keras
 from strata import layers, models, regularizers
 from strata.datasets import imdb
 
