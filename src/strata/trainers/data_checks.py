@@ -32,6 +32,22 @@ def check_inputs(model, xs) -> None:
         check_against_spec(spec, tuple(x.shape), name)
 
 
+def cast_to_input_dtypes(model, xs):
+    """Integer data for a float Input (or the reverse) takes the Input's dtype, as in Keras."""
+    cast = []
+    for spec, x in zip(model.inputs, xs):
+        want = getattr(torch, str(spec.dtype), None)
+        # Integer widths are left alone (Embedding takes int32 and int64 alike).
+        if (
+            isinstance(want, torch.dtype)
+            and x.dtype != want
+            and (want.is_floating_point or x.is_floating_point())
+        ):
+            x = x.to(want)
+        cast.append(x)
+    return cast
+
+
 def warn_non_finite(named_arrays) -> None:
     for name, array in named_arrays:
         if isinstance(array, torch.Tensor) and array.is_floating_point():

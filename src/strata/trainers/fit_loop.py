@@ -164,11 +164,14 @@ def _train_step_function(model):
 def _evaluate_epoch(model, adapter, callback_list):
     model.reset_metrics()
     callback_list.on_test_begin()
+    needs_begin = callback_list.needs("on_test_batch_begin")
     needs_end = callback_list.needs("on_test_batch_end")
     with torch.inference_mode():
         was_training = model.training
         model.eval()
         for step, batch in enumerate(adapter):
+            if needs_begin:
+                callback_list.on_test_batch_begin(step)
             _test_batch(model, batch)
             if needs_end:
                 callback_list.on_test_batch_end(step, model._lazy_logs())
@@ -197,12 +200,9 @@ def run_evaluate(model, x, y, batch_size, verbose, sample_weight, steps, callbac
         from strata.callbacks.progbar_logger import format_logs
 
         print(f"{adapter.num_batches}/{adapter.num_batches} - {format_logs(logs)}")
-    if return_dict:
-        return logs
-    values = list(logs.values())
-    # Keras's order for lists: the loss first, then the metrics.
-    ordered = [logs["loss"]] + [v for k, v in logs.items() if k != "loss"]
-    return ordered[0] if len(values) == 1 else ordered
+    from strata.trainers.trainer import _format_result
+
+    return _format_result(logs, return_dict)
 
 
 def run_predict(model, x, batch_size, verbose, steps, callbacks):
@@ -211,12 +211,15 @@ def run_predict(model, x, batch_size, verbose, steps, callbacks):
     callback_list.on_predict_begin()
     batches = _predict_batches(model, x, batch_size or 32, steps)
     collected = []
+    needs_begin = callback_list.needs("on_predict_batch_begin")
     needs_end = callback_list.needs("on_predict_batch_end")
     was_training = model.training
     model.eval()
     try:
         with torch.inference_mode():
             for step, flat_x in enumerate(batches):
+                if needs_begin:
+                    callback_list.on_predict_batch_begin(step)
                 if model._overridden("predict_step"):
                     outputs = _flat(model.predict_step((_unflatten_x(model, flat_x),)))
                 else:

@@ -108,7 +108,9 @@ class Trainer:
 
     @property
     def metrics_names(self):
-        return list(self._metric_keys())
+        """Names in the order of the lists `evaluate` and `*_on_batch` return: the loss first."""
+        names = [key for key, _ in self._metric_keys()]
+        return ["loss"] + [n for n in names if n != "loss"] if "loss" in names else names
 
     def reset_metrics(self):
         for metric in self.metrics:
@@ -345,28 +347,47 @@ class Trainer:
             return order_like_inputs(self, x)
         return [x]
 
-    def _prepare_batch(self, batch):
-        """Flatten, move to the device and shape one batch (iterable data and *_on_batch)."""
+    def _prepare_batch(self, batch, warn_non_finite=False):
+        """Flatten, check, move to the device and shape one batch (iterables and *_on_batch).
+
+        Shapes and lengths are checked on every batch (a few comparisons, no device read); the
+        NaN/inf scan reads the device, so only the batches that ask for it get one.
+        """
         x, y, weights = unpack_batch(batch)
         xs = [to_device(v) for v in self._flatten_x(x)]
         ys = [to_device(v) for v in self._flatten_targets(y)]
+        weights = to_device(weights)
+        xs = self._check_data(xs, ys, weights, warn_non_finite)
         if ys:
             ys = data_checks.shape_targets(self._targets, ys)
-        return xs, ys, to_device(weights)
+        return xs, ys, weights
+
+    def _check_data(self, xs, ys, weights, warn_non_finite=True):
+        """Checks before any step: targets present, lengths, input shapes; inputs cast to the
+        dtype of their Input (Keras feeds integer arrays to float models)."""
+        names = self._output_names()
+        if self.compiled and not ys and any(t.loss is not None for t in self._targets):
+            raise ValueError(
+                f"Model '{self.name}' was compiled with a loss, so it expected targets y for "
+                f"outputs {names}; received none."
+            )
+        data_checks.check_lengths(xs, ys, weights, self._input_names(), names)
+        if hasattr(self, "inputs") and self.inputs:
+            data_checks.check_inputs(self, xs)
+            xs = data_checks.cast_to_input_dtypes(self, xs)
+        if warn_non_finite:
+            data_checks.warn_non_finite(
+                [(f"Input '{n}'", v) for n, v in zip(self._input_names(), xs)]
+                + [(f"Target '{n}'", v) for n, v in zip(names, ys)]
+            )
+        return xs
 
     def _array_adapter(self, x, y, sample_weight, batch_size, shuffle, class_weight, steps, check):
         xs = [to_device(v) for v in self._flatten_x(x)]
         ys = [to_device(v) for v in self._flatten_targets(y)]
         weights = to_device(sample_weight)
         if check:
-            names = self._output_names()
-            data_checks.check_lengths(xs, ys, weights, self._input_names(), names)
-            if hasattr(self, "inputs") and self.inputs:
-                data_checks.check_inputs(self, xs)
-            data_checks.warn_non_finite(
-                [(f"Input '{n}'", v) for n, v in zip(self._input_names(), xs)]
-                + [(f"Target '{n}'", v) for n, v in zip(names, ys)]
-            )
+            xs = self._check_data(xs, ys, weights)
         if ys and self.compiled:
             ys = data_checks.shape_targets(self._targets, ys)
         if class_weight is not None:
@@ -387,7 +408,15 @@ class Trainer:
                 f"(x, y) batches itself); received {type(y).__name__}."
             )
         source = wrap_dataset(x, batch_size or 32, shuffle)
-        return IterableAdapter(source, self._prepare_batch, steps=steps)
+        scanned = []
+
+        def prepare(batch):
+            # The first batch of each run is scanned for NaN/inf too, before its step.
+            first = not scanned
+            scanned.append(True) if first else None
+            return self._prepare_batch(batch, warn_non_finite=first)
+
+        return IterableAdapter(source, prepare, steps=steps)
 
     # ------------------------------------------------------------------------------------- fit
     def fit(
@@ -470,7 +499,7 @@ class Trainer:
         self._build_from_batch(x)
         self._assert_compiled("train_on_batch")
         self.reset_metrics()
-        xs, ys, weights = self._prepare_batch((x, y, sample_weight))
+        xs, ys, weights = self._prepare_batch((x, y, sample_weight), warn_non_finite=True)
         if class_weight is not None:
             weights = _class_weights(class_weight, ys, weights)
         self._begin_training_run()
@@ -485,7 +514,7 @@ class Trainer:
         self._build_from_batch(x)
         self._assert_compiled("test_on_batch")
         self.reset_metrics()
-        xs, ys, weights = self._prepare_batch((x, y, sample_weight))
+        xs, ys, weights = self._prepare_batch((x, y, sample_weight), warn_non_finite=True)
         with torch.inference_mode():
             self._builtin_test_step(xs, ys, weights)
         return _format_result(self._metric_results(), return_dict)
@@ -538,7 +567,9 @@ def _class_weights(class_weight, ys, weights):
 def _format_result(logs, return_dict):
     if return_dict:
         return logs
-    values = list(logs.values())
+    # Keras's order for lists: the loss first, then the metrics.
+    values = [logs["loss"]] if "loss" in logs else []
+    values += [v for k, v in logs.items() if k != "loss"]
     return values[0] if len(values) == 1 else values
 
 
