@@ -76,12 +76,21 @@ def torch_cnn(separable=False):
         return TorchSeparable(cin, cout) if separable else torch.nn.Conv2d(cin, cout, 3)
 
     return torch.nn.Sequential(
-        conv(1, 32), torch.nn.ReLU(), torch.nn.BatchNorm2d(32, eps=1e-3, momentum=0.01),
+        conv(1, 32),
+        torch.nn.ReLU(),
+        torch.nn.BatchNorm2d(32, eps=1e-3, momentum=0.01),
         torch.nn.MaxPool2d(2),
-        conv(32, 64), torch.nn.ReLU(), torch.nn.BatchNorm2d(64, eps=1e-3, momentum=0.01),
-        torch.nn.MaxPool2d(2), torch.nn.Dropout(0.5),
-        conv(64, 64), torch.nn.ReLU(), torch.nn.Flatten(),
-        torch.nn.Linear(576, 64), torch.nn.ReLU(), torch.nn.BatchNorm1d(64, eps=1e-3, momentum=0.01),
+        conv(32, 64),
+        torch.nn.ReLU(),
+        torch.nn.BatchNorm2d(64, eps=1e-3, momentum=0.01),
+        torch.nn.MaxPool2d(2),
+        torch.nn.Dropout(0.5),
+        conv(64, 64),
+        torch.nn.ReLU(),
+        torch.nn.Flatten(),
+        torch.nn.Linear(576, 64),
+        torch.nn.ReLU(),
+        torch.nn.BatchNorm1d(64, eps=1e-3, momentum=0.01),
         torch.nn.Linear(64, 10),
     )
 
@@ -140,7 +149,12 @@ def hand_fit(module, x, y, batch_size, epochs, kind, channels_first=False):
 WORKLOADS = {
     "cnn_bn": (mnist_like, lambda: strata_cnn(False), lambda: torch_cnn(False), 128, "cat", True),
     "cnn_separable": (
-        mnist_like, lambda: strata_cnn(True), lambda: torch_cnn(True), 128, "cat", True,
+        mnist_like,
+        lambda: strata_cnn(True),
+        lambda: torch_cnn(True),
+        128,
+        "cat",
+        True,
     ),
     "lstm": (text_like, strata_lstm, TorchLSTM, 128, "binary", False),
 }
@@ -167,7 +181,9 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--workloads", nargs="*", default=list(WORKLOADS))
     parser.add_argument(
-        "--threads", type=int, default=0,
+        "--threads",
+        type=int,
+        default=0,
         help="torch intra-op threads (0: torch's default). On a loaded machine 1 avoids "
         "thread-barrier stalls that swamp small models.",
     )

@@ -20,10 +20,10 @@ import argparse
 import numpy as np
 import torch
 import torch.nn.functional as F
+from timing import alternate, report
 
 import strata
 from strata import layers
-from timing import alternate, report
 
 
 def mlp_data(rows=20_000):
@@ -67,14 +67,20 @@ def strata_imdb():
 
 def torch_mlp():
     return torch.nn.Sequential(
-        torch.nn.Linear(64, 32), torch.nn.ReLU(), torch.nn.Linear(32, 32), torch.nn.ReLU(),
+        torch.nn.Linear(64, 32),
+        torch.nn.ReLU(),
+        torch.nn.Linear(32, 32),
+        torch.nn.ReLU(),
         torch.nn.Linear(32, 10),
     )
 
 
 def torch_imdb():
     return torch.nn.Sequential(
-        torch.nn.Linear(10_000, 16), torch.nn.ReLU(), torch.nn.Linear(16, 16), torch.nn.ReLU(),
+        torch.nn.Linear(10_000, 16),
+        torch.nn.ReLU(),
+        torch.nn.Linear(16, 16),
+        torch.nn.ReLU(),
         torch.nn.Linear(16, 1),
     )
 
@@ -154,14 +160,19 @@ def main(argv=None):
     parser.add_argument("--workloads", nargs="*", default=list(WORKLOADS))
     parser.add_argument("--predict", action="store_true", help="also time predict()")
     parser.add_argument(
-        "--threads", type=int, default=0,
+        "--threads",
+        type=int,
+        default=0,
         help="torch intra-op threads (0: torch's default). On a loaded machine 1 avoids "
         "thread-barrier stalls that swamp small models.",
     )
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, device {strata.backend.device()}")
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
+        f"device {strata.backend.device()}"
+    )
     for name in args.workloads:
         report(f"fit {name}", *bench_fit(name, args.rounds, args.epochs))
     if args.predict:

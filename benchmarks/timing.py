@@ -16,8 +16,8 @@ def alternate(make_and_run_strata, make_and_run_torch, rounds: int):
     """Each round runs strata then torch; round 0 warms both up and is discarded."""
     strata_times, torch_times = [], []
     for round_index in range(rounds + 1):
-        t_strata = timed(lambda: make_and_run_strata(round_index))
-        t_torch = timed(lambda: make_and_run_torch(round_index))
+        t_strata = timed(lambda i=round_index: make_and_run_strata(i))
+        t_torch = timed(lambda i=round_index: make_and_run_torch(i))
         if round_index:
             strata_times.append(t_strata)
             torch_times.append(t_torch)

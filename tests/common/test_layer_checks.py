@@ -5,11 +5,10 @@ import inspect
 import pkgutil
 
 import pytest
+from common import specs as specs_package
 
 import strata
 from strata.testing import layer_checks
-
-from common import specs as specs_package
 
 # Bases and wrappers that are exercised through other layers' specs or their own tests.
 EXEMPT = {"Layer", "InputLayer", "Input"}

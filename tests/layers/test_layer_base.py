@@ -165,7 +165,7 @@ def test_layer_input_and_output_attributes():
     assert dense.input is inputs and dense.output is out
     assert dense.input_shape == (None, 3) and dense.output_shape == (None, 2)
     with pytest.raises(ValueError, match="has not been called"):
-        layers.Dense(1).output
+        _ = layers.Dense(1).output
 
 
 def test_unknown_constructor_argument_is_refused():

@@ -102,8 +102,12 @@ def test_7_1_4_inception_module_with_valid_padding_fails_naming_every_shape():
     branch_d = layers.Conv2D(128, 3, activation="relu")(branch_d)
     branch_d = layers.Conv2D(128, 3, activation="relu", strides=2)(branch_d)
     shapes = [t.shape for t in (branch_a, branch_b, branch_c, branch_d)]
-    assert shapes == [(None, 16, 16, 128), (None, 15, 15, 128), (None, 13, 13, 128),
-                      (None, 14, 14, 128)]
+    assert shapes == [
+        (None, 16, 16, 128),
+        (None, 15, 15, 128),
+        (None, 13, 13, 128),
+        (None, 14, 14, 128),
+    ]
     with pytest.raises(ValueError) as error:
         layers.concatenate([branch_a, branch_b, branch_c, branch_d], axis=-1)
     message = str(error.value)
@@ -175,14 +179,16 @@ def test_7_1_6_models_as_layers_symbolic_and_eager_nested():
     assert outer.count_params() == inner.count_params() + seq.count_params()
     # three levels deep
     top_in = Input(shape=(8,))
-    top = Model(top_in, Sequential([outer.layers[-1]])(layers.concatenate(
-        [inner(top_in), inner(top_in)])))
+    top = Model(
+        top_in, Sequential([outer.layers[-1]])(layers.concatenate([inner(top_in), inner(top_in)]))
+    )
     assert tuple(top(data).shape) == (5, 3)
 
 
 def test_activation_logger_pattern_model_of_every_layer_output():
-    model = Sequential([layers.Dense(6, activation="relu", input_shape=(4,)),
-                        layers.Dropout(0.5), layers.Dense(2)])
+    model = Sequential(
+        [layers.Dense(6, activation="relu", input_shape=(4,)), layers.Dropout(0.5), layers.Dense(2)]
+    )
     layer_outputs = [layer.output for layer in model.layers]
     activations_model = keras.models.Model(model.input, layer_outputs)
     outs = activations_model.predict(np.ones((1, 4)), verbose=0)

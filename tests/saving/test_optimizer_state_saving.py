@@ -1,8 +1,9 @@
-import numpy as np
+
 """Compile settings and optimizer state in model files (tensors in safetensors, rest in JSON)."""
 
 import zipfile
 
+import numpy as np
 import pytest
 import torch
 

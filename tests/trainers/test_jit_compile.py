@@ -10,9 +10,14 @@ from strata import layers
 def fitted_history(jit):
     strata.set_random_seed(7)
     model = strata.Sequential(
-        [layers.Dense(16, activation="relu", input_shape=(8,)), layers.Dense(3, activation="softmax")]
+        [
+            layers.Dense(16, activation="relu", input_shape=(8,)),
+            layers.Dense(3, activation="softmax"),
+        ]
     )
-    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["acc"], jit_compile=jit)
+    model.compile(
+        optimizer="adam", loss="categorical_crossentropy", metrics=["acc"], jit_compile=jit
+    )
     rng = np.random.default_rng(0)
     x = rng.random((256, 8), dtype=np.float32)
     y = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 256)]

@@ -11,7 +11,12 @@ from strata.backend.config import (
     set_floatx,
     set_image_data_format,
 )
-from strata.backend.conversion import convert_to_numpy, convert_to_tensor, standardize_dtype, to_torch_dtype
+from strata.backend.conversion import (
+    convert_to_numpy,
+    convert_to_tensor,
+    standardize_dtype,
+    to_torch_dtype,
+)
 from strata.backend.seeding import set_random_seed
 
 __all__ = [

@@ -40,7 +40,8 @@ def floatx() -> str:
 def set_floatx(value: str) -> None:
     if value not in ("float16", "bfloat16", "float32", "float64"):
         raise ValueError(
-            f"floatx expected one of 'float16', 'bfloat16', 'float32', 'float64'; received {value!r}."
+            "floatx expected one of 'float16', 'bfloat16', 'float32', 'float64'; "
+            f"received {value!r}."
         )
     _state["floatx"] = value
 

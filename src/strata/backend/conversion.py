@@ -54,7 +54,8 @@ def convert_to_tensor(value, dtype=None, target_device=None) -> torch.Tensor:
             array = array.astype(floatx())
         elif array.dtype.kind == "U" or array.dtype == object:
             raise ValueError(
-                f"Expected numeric data (a NumPy array or tensor); received an array of {array.dtype}."
+                "Expected numeric data (a NumPy array or tensor); "
+                f"received an array of {array.dtype}."
             )
         # ascontiguousarray would turn a 0-d array into a 1-d one.
         tensor = torch.from_numpy(array if array.flags.c_contiguous else array.copy(order="C"))

@@ -91,7 +91,7 @@ def is_symbolic(value) -> bool:
 
 
 def any_symbolic(structure) -> bool:
-    """True when a nested list/tuple/dict holds a KerasTensor (one level deep is what layers use)."""
+    """True when a nested list/tuple/dict holds a KerasTensor."""
     if isinstance(structure, KerasTensor):
         return True
     if isinstance(structure, (list, tuple)):

@@ -137,7 +137,9 @@ class Layer(torch.nn.Module):
         else:
             self.register_buffer(name, value)
             tensor = getattr(self, name)
-        layout = keras_layout if isinstance(keras_layout, WeightLayout) else tuple(keras_layout or ())
+        layout = (
+            keras_layout if isinstance(keras_layout, WeightLayout) else tuple(keras_layout or ())
+        )
         self._own_weights.append((name, bool(trainable), layout))
         regularizer = regularizers.get(regularizer)
         constraint = constraints.get(constraint)
@@ -334,8 +336,8 @@ class Layer(torch.nn.Module):
         self._built_input_shape = input_shape
 
     def _symbolic_call(self, args, kwargs):
-        from strata.layers.shape_inference import describe_shapes
         from strata.layers.node import Node
+        from strata.layers.shape_inference import describe_shapes
 
         kwargs = {k: v for k, v in kwargs.items() if k not in ("training", "mask")}
         if not self.built:

@@ -17,7 +17,9 @@ class Node:
         self.call_args = tuple(call_args)
         self.call_kwargs = dict(call_kwargs)
         self.input_tensors = [
-            t for t in flatten([list(self.call_args), self.call_kwargs]) if isinstance(t, KerasTensor)
+            t
+            for t in flatten([list(self.call_args), self.call_kwargs])
+            if isinstance(t, KerasTensor)
         ]
         self.outputs = outputs
         self.output_tensors = flatten(outputs)

@@ -39,8 +39,11 @@ def _run_once(layer, args, kwargs, trial, state):
         return _concrete(value, trial) if isinstance(value, KerasTensor) else value
 
     masks = map_structure(
-        lambda v: (torch.ones(_concrete(v, trial).shape, dtype=torch.bool, device="meta")
-                   if isinstance(v, KerasTensor) and v.has_mask else None),
+        lambda v: (
+            torch.ones(_concrete(v, trial).shape, dtype=torch.bool, device="meta")
+            if isinstance(v, KerasTensor) and v.has_mask
+            else None
+        ),
         args[0],
     )
     call_args = map_structure(concrete, list(args))
@@ -58,7 +61,9 @@ def _run_once(layer, args, kwargs, trial, state):
 def infer_output_spec(layer, args, kwargs):
     """KerasTensors describing what `layer.call(*args, **kwargs)` returns for symbolic inputs."""
     state = _meta_state(layer)
-    kept_losses = [(m, list(m._activity_losses)) for m in layer.modules() if hasattr(m, "_activity_losses")]
+    kept_losses = [
+        (m, list(m._activity_losses)) for m in layer.modules() if hasattr(m, "_activity_losses")
+    ]
     try:
         results = [_run_once(layer, args, kwargs, trial, state) for trial in (0, 1)]
     finally:

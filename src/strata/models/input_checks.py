@@ -15,7 +15,11 @@ def flatten_model_inputs(model, inputs) -> list[torch.Tensor]:
     for spec, value in zip(model.inputs, arrays):
         tensor = value if isinstance(value, torch.Tensor) else convert_to_tensor(value)
         check_against_spec(spec, tuple(tensor.shape), _input_name(spec))
-        if tensor.is_floating_point() and "float" in spec.dtype and str(tensor.dtype)[6:] != spec.dtype:
+        if (
+            tensor.is_floating_point()
+            and "float" in spec.dtype
+            and str(tensor.dtype)[6:] != spec.dtype
+        ):
             tensor = tensor.to(getattr(torch, spec.dtype))
         tensors.append(tensor)
     return tensors
@@ -30,8 +34,10 @@ def order_like_inputs(model, inputs) -> list:
         if unknown or missing:
             raise ValueError(
                 f"Model '{model.name}' expected inputs named {names}; received keys "
-                f"{sorted(inputs)}" + (f" (unknown: {unknown})" if unknown else "")
-                + (f" (missing: {missing})" if missing else "") + "."
+                f"{sorted(inputs)}"
+                + (f" (unknown: {unknown})" if unknown else "")
+                + (f" (missing: {missing})" if missing else "")
+                + "."
             )
         return [inputs[n] for n in names]
     if isinstance(inputs, (list, tuple)):

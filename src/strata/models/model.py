@@ -119,4 +119,3 @@ class Model(Trainer, Layer):
         from strata.saving.registry import serialize_keras_object
 
         return json.dumps(serialize_keras_object(self), **kwargs)
-

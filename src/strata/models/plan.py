@@ -41,7 +41,9 @@ class Plan:
     def _make_step(self, node):
         layer = node.layer
         call = layer.call
-        if layer in self._logits_layers and all(id(t) in self._output_ids for t in node.output_tensors):
+        if layer in self._logits_layers and all(
+            id(t) in self._output_ids for t in node.output_tensors
+        ):
             call = layer.call_without_activation
         out_slots = [self._slot(t) for t in node.output_tensors]
         single_output = len(out_slots) == 1 and isinstance(node.outputs, KerasTensor)
@@ -51,8 +53,10 @@ class Plan:
         read = self._reader(node)
         write = _writer(out_slots, single_output)
         regularized = layer.activity_regularizer is not None
-        mask_in = self.uses_masks and layer._call_accepts_mask and any(
-            t.has_mask for t in node.input_tensors
+        mask_in = (
+            self.uses_masks
+            and layer._call_accepts_mask
+            and any(t.has_mask for t in node.input_tensors)
         )
         mask_out = [t.has_mask for t in node.output_tensors]
         first_slots = [self._slot(t) for t in flatten(first) if isinstance(t, KerasTensor)]

@@ -167,4 +167,3 @@ class Sequential(Functional):
         else:
             model._maybe_rebuild()
         return model
-

@@ -51,7 +51,8 @@ def per_output(value, output_names, what, allow_missing=False):
         return list(value)
     if what == "loss_weights" and value is not None and count > 1:
         raise ValueError(
-            f"compile() loss_weights expected a list or dict for {count} outputs; received {value!r}."
+            f"compile() loss_weights expected a list or dict for {count} outputs; "
+            f"received {value!r}."
         )
     return [value] * count if what != "loss_weights" else [value]
 

@@ -18,11 +18,18 @@ from strata.backend.conversion import convert_to_tensor
 
 
 def is_array(value) -> bool:
-    return isinstance(value, (np.ndarray, torch.Tensor)) or (
-        isinstance(value, (list, tuple))
-        and len(value) > 0
-        and all(isinstance(v, (np.ndarray, torch.Tensor)) for v in value)
-    ) or (isinstance(value, dict) and all(isinstance(v, (np.ndarray, torch.Tensor)) for v in value.values()))
+    return (
+        isinstance(value, (np.ndarray, torch.Tensor))
+        or (
+            isinstance(value, (list, tuple))
+            and len(value) > 0
+            and all(isinstance(v, (np.ndarray, torch.Tensor)) for v in value)
+        )
+        or (
+            isinstance(value, dict)
+            and all(isinstance(v, (np.ndarray, torch.Tensor)) for v in value.values())
+        )
+    )
 
 
 def num_rows(value) -> int:
@@ -180,7 +187,8 @@ def split_for_validation(arrays, validation_split):
     """Keras's validation_split: the last fraction of the rows, taken before any shuffling."""
     if not 0.0 < validation_split < 1.0:
         raise ValueError(
-            f"validation_split expected a float strictly between 0 and 1; received {validation_split}."
+            "validation_split expected a float strictly between 0 and 1; "
+            f"received {validation_split}."
         )
     size = num_rows(arrays[0])
     cut = int(size * (1.0 - validation_split))

@@ -93,11 +93,14 @@ def _shape_one(target, y):
                 f"Output '{target.name}' ({loss_name}) expected integer class labels; received "
                 "non-integer values."
             )
-        labels = y.reshape(got[0], *out_shape[1:-1]) if y.numel() == got[0] * _inner(out_shape) else y
+        labels = (
+            y.reshape(got[0], *out_shape[1:-1]) if y.numel() == got[0] * _inner(out_shape) else y
+        )
         if units and labels.numel() and (int(labels.min()) < 0 or int(labels.max()) >= units):
             raise ValueError(
                 f"Output '{target.name}' has {units} classes, so {loss_name} expected labels in "
-                f"[0, {units - 1}]; received labels from {int(labels.min())} to {int(labels.max())}."
+                f"[0, {units - 1}]; received labels from {int(labels.min())} "
+                f"to {int(labels.max())}."
             )
         return labels.long()
     expected = (got[0], *out_shape[1:])
@@ -138,6 +141,8 @@ def _check_values(target, kind, y, loss_name):
 
 
 def _shape_text(shape) -> str:
-    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + (
-        ",)" if len(shape) == 1 else ")"
+    return (
+        "("
+        + ", ".join("None" if d is None else str(d) for d in shape)
+        + (",)" if len(shape) == 1 else ")")
     )

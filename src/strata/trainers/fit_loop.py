@@ -49,8 +49,10 @@ def _restructure(y, flat):
 def _validation_adapter(model, validation_data, batch_size, steps):
     if validation_data is None:
         return None
-    if isinstance(validation_data, tuple) and len(validation_data) in (2, 3) and is_array(
-        validation_data[0]
+    if (
+        isinstance(validation_data, tuple)
+        and len(validation_data) in (2, 3)
+        and is_array(validation_data[0])
     ):
         x, y, weights = unpack_batch(validation_data)
         return model._make_adapter(x, y, weights, batch_size, False, None, steps, check=True)

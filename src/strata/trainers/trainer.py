@@ -15,7 +15,6 @@ from strata.trainers.data_adapters import (
     ArrayAdapter,
     IterableAdapter,
     is_array,
-    split_for_validation,
     to_device,
     unpack_batch,
     wrap_dataset,
@@ -93,7 +92,9 @@ class Trainer:
             loss=_from_jsonable(config.get("loss"), deserialize_keras_object),
             loss_weights=config.get("loss_weights"),
             metrics=_from_jsonable(config.get("metrics"), deserialize_keras_object),
-            weighted_metrics=_from_jsonable(config.get("weighted_metrics"), deserialize_keras_object),
+            weighted_metrics=_from_jsonable(
+                config.get("weighted_metrics"), deserialize_keras_object
+            ),
         )
 
     @property
@@ -157,8 +158,8 @@ class Trainer:
             return None
         cached = getattr(self, "_cached_logits_plan", None)
         if cached is None or cached[0] != layers:
-            from strata.models.plan import Plan
             from strata.models.functional import Functional
+            from strata.models.plan import Plan
 
             nodes = Functional._nodes_between_inputs_and_outputs(self)
             cached = (layers, Plan(nodes, self.inputs, self.outputs, logits_layers=layers))
@@ -268,7 +269,9 @@ class Trainer:
                 prediction = target.activation(prediction)
             y = ys[target.index]
             for metric in target.metrics:
-                metric.update_state(y, prediction, sample_weight=weights if metric._strata_weighted else None)
+                metric.update_state(
+                    y, prediction, sample_weight=weights if metric._strata_weighted else None
+                )
 
     def _builtin_train_step(self, xs, ys, weights):
         loss, outputs, per_output = self._train_forward(xs, ys, weights)
@@ -322,15 +325,16 @@ class Trainer:
             if unknown or missing:
                 raise ValueError(
                     f"Model '{self.name}' expected targets keyed by output names {names}; received "
-                    f"keys {sorted(y)}" + (f" (unknown: {unknown})" if unknown else "")
-                    + (f" (missing: {missing})" if missing else "") + "."
+                    f"keys {sorted(y)}"
+                    + (f" (unknown: {unknown})" if unknown else "")
+                    + (f" (missing: {missing})" if missing else "")
+                    + "."
                 )
             return [y.get(n) for n in names]
         if isinstance(y, (list, tuple)) and len(names) > 1:
             if len(y) != len(names):
                 raise ValueError(
-                    f"Model '{self.name}' expected {len(names)} targets {names}; received "
-                    f"{len(y)}."
+                    f"Model '{self.name}' expected {len(names)} targets {names}; received {len(y)}."
                 )
             return list(y)
         if len(names) > 1:
@@ -555,7 +559,9 @@ def _class_weights(class_weight, ys, weights):
     if not ys:
         raise ValueError("class_weight expected targets y; received none.")
     y = ys[0]
-    labels = y.argmax(-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(y.shape[0]).round().long()
+    labels = (
+        y.argmax(-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(y.shape[0]).round().long()
+    )
     table_size = max(int(labels.max()) + 1, max(class_weight) + 1)
     table = torch.ones(table_size, device=y.device)
     for cls, value in class_weight.items():

@@ -1,11 +1,11 @@
 """Utilities: label encoding, normalization, safe file writes, the download cache."""
 
+from strata.backend.seeding import set_random_seed
+from strata.callbacks.activation_stats import activation_stats
 from strata.preprocessing.sequence import pad_sequences
 from strata.utils.file_io import atomic_write, get_file
-from strata.callbacks.activation_stats import activation_stats
 from strata.utils.history_plot import plot_history
 from strata.utils.model_visualization import model_to_dot, plot_model
-from strata.backend.seeding import set_random_seed
 from strata.utils.numerical import normalize, to_categorical
 
 __all__ = [
