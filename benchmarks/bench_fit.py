@@ -65,6 +65,17 @@ def strata_imdb():
     return model
 
 
+@torch.no_grad()
+def copy_dense_weights(module, model):
+    """Give the torch module the strata model's initial weights (the same work, same numbers)."""
+    linears = [m for m in module if isinstance(m, torch.nn.Linear)]
+    weights = model.get_weights()
+    for linear, kernel, bias in zip(linears, weights[0::2], weights[1::2], strict=True):
+        linear.weight.copy_(torch.from_numpy(kernel.T))
+        linear.bias.copy_(torch.from_numpy(bias))
+    return module
+
+
 def torch_mlp():
     return torch.nn.Sequential(
         torch.nn.Linear(64, 32),
@@ -134,11 +145,13 @@ def bench_fit(name, rounds, epochs):
 
     def run_strata(round_index):
         strata.set_random_seed(round_index)
-        make_strata().fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0)
+        model = make_strata()
+        return lambda: model.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0)
 
     def run_torch(round_index):
-        torch.manual_seed(round_index)
-        hand_fit(make_torch(), x, y, batch_size, epochs, kind)
+        strata.set_random_seed(round_index)
+        module = copy_dense_weights(make_torch(), make_strata())
+        return lambda: hand_fit(module, x, y, batch_size, epochs, kind)
 
     return alternate(run_strata, run_torch, rounds)
 

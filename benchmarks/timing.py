@@ -13,15 +13,27 @@ def timed(fn) -> float:
 
 
 def alternate(make_and_run_strata, make_and_run_torch, rounds: int):
-    """Each round runs strata then torch; round 0 warms both up and is discarded."""
+    """Each round runs strata then torch; round 0 warms both up and is discarded.
+
+    Each `make_and_run_*(round_index)` builds its model (untimed) and returns a function that
+    runs the timed work; a plain function that returns None is timed whole.
+    """
     strata_times, torch_times = [], []
     for round_index in range(rounds + 1):
-        t_strata = timed(lambda i=round_index: make_and_run_strata(i))
-        t_torch = timed(lambda i=round_index: make_and_run_torch(i))
+        t_strata = _time_prepared(make_and_run_strata, round_index)
+        t_torch = _time_prepared(make_and_run_torch, round_index)
         if round_index:
             strata_times.append(t_strata)
             torch_times.append(t_torch)
     return strata_times, torch_times
+
+
+def _time_prepared(make, round_index) -> float:
+    start = time.perf_counter()
+    work = make(round_index)
+    if work is None:
+        return time.perf_counter() - start
+    return timed(work)
 
 
 def report(label, strata_times, torch_times) -> float:

@@ -98,6 +98,17 @@ def reduce_values(values: torch.Tensor, reduction, sample_weight=None) -> torch.
     return total / count if count else torch.zeros_like(total)
 
 
+def _floatx_dtype() -> torch.dtype:
+    name = backend.floatx()
+    cached = _FLOATX_CACHE.get(name)
+    if cached is None:
+        cached = _FLOATX_CACHE[name] = backend.to_torch_dtype(name)
+    return cached
+
+
+_FLOATX_CACHE: dict = {}
+
+
 def check_reduction(reduction):
     if reduction not in REDUCTIONS:
         raise ValueError(
@@ -136,17 +147,26 @@ class Loss:
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> torch.Tensor:
         """The weighted, reduced loss (a scalar tensor unless `reduction="none"`)."""
-        y_pred = as_float_tensor(y_pred, self.dtype)
-        if sample_weight is None and self.reduction in ("sum_over_batch_size", "mean"):
+        if (
+            sample_weight is None
+            and self.reduction in ("sum_over_batch_size", "mean")
+            and isinstance(y_pred, torch.Tensor)
+            and y_pred.dtype is self._torch_dtype()
+        ):
+            # The training hot path: no conversion needed, maybe one fused kernel.
             fused = self.fused_mean(y_true, y_pred)
             if fused is not None:
                 return fused
+        y_pred = as_float_tensor(y_pred, self.dtype)
         losses, mask = self.call_with_mask(y_true, y_pred)
         if mask is not None:
             sample_weight = self._merge_mask(losses, mask, sample_weight)
         if sample_weight is not None:
             losses, sample_weight = weight_values(losses, sample_weight)
         return reduce_values(losses, self.reduction, sample_weight)
+
+    def _torch_dtype(self) -> torch.dtype:
+        return backend.to_torch_dtype(self._dtype_arg) if self._dtype_arg else _floatx_dtype()
 
     def call(self, y_true, y_pred) -> torch.Tensor:
         """Per-sample losses; subclasses implement it."""

@@ -138,11 +138,7 @@ class Functional(Model):
 
     def _run_plan(self, flat_inputs, training=False):
         """Run the plan on tensors given in `self.inputs` order; returns the flat outputs."""
-        values = self._plan.fresh_slots(flat_inputs)
-        masks = self._plan.fresh_masks() if self._plan.uses_masks else None
-        for step in self._plan.steps:
-            step(values, masks, training)
-        return [values[i] for i in self._plan.output_slots]
+        return self._plan.run(flat_inputs, training)
 
     def compute_mask(self, inputs, mask=None):
         if not self._output_has_mask:

@@ -29,6 +29,16 @@ class Plan:
     def _slot(self, tensor: KerasTensor) -> int:
         return self._slot_of.setdefault(id(tensor), len(self._slot_of))
 
+    def run(self, flat_inputs, training):
+        """The flat outputs for tensors given in the model's input order."""
+        values = [None] * self.num_slots
+        for slot, value in zip(self.input_slots, flat_inputs):
+            values[slot] = value
+        masks = [None] * self.num_slots if self.uses_masks else None
+        for step in self.steps:
+            step(values, masks, training)
+        return [values[i] for i in self.output_slots]
+
     def fresh_slots(self, flat_inputs):
         values = [None] * self.num_slots
         for slot, value in zip(self.input_slots, flat_inputs):

@@ -142,36 +142,29 @@ class Trainer:
     # -------------------------------------------------------------------------------- forward
     def _flat_forward(self, xs, training, logits=False):
         """The outputs as a flat list (pre-activation for logits outputs when `logits`)."""
-        if hasattr(self, "_run_plan"):
-            plan = self._logits_plan() if logits else None
-            if plan is not None:
-                return self._run_plan_with(plan, xs, training)
-            return self._run_plan(xs, training=training)
+        if hasattr(self, "_plan"):
+            plan = self._logits_plan() if logits else self._plan
+            return plan.run(xs, training)
         from strata.backend.keras_tensor import flatten
 
         structured = xs[0] if len(xs) == 1 else xs
         return flatten(self(structured, training=training))
 
     def _logits_plan(self):
-        layers = {t.logits_layer for t in self._targets if t.logits_layer is not None}
-        if not layers:
-            return None
+        """The plan whose softmax/sigmoid outputs stop at their logits (made once per compile)."""
         cached = getattr(self, "_cached_logits_plan", None)
-        if cached is None or cached[0] != layers:
-            from strata.models.functional import Functional
-            from strata.models.plan import Plan
+        if cached is None or cached[0] is not self._plan:
+            layers = {t.logits_layer for t in self._targets if t.logits_layer is not None}
+            plan = self._plan
+            if layers:
+                from strata.models.functional import Functional
+                from strata.models.plan import Plan
 
-            nodes = Functional._nodes_between_inputs_and_outputs(self)
-            cached = (layers, Plan(nodes, self.inputs, self.outputs, logits_layers=layers))
+                nodes = Functional._nodes_between_inputs_and_outputs(self)
+                plan = Plan(nodes, self.inputs, self.outputs, logits_layers=layers)
+            cached = (self._plan, plan)
             self._cached_logits_plan = cached
         return cached[1]
-
-    def _run_plan_with(self, plan, xs, training):
-        values = plan.fresh_slots(xs)
-        masks = plan.fresh_masks() if plan.uses_masks else None
-        for step in plan.steps:
-            step(values, masks, training)
-        return [values[i] for i in plan.output_slots]
 
     # ---------------------------------------------------------------------------------- steps
     def _compute_total_loss(self, ys, outputs, weights, track=True):
