@@ -160,8 +160,8 @@ def bench_predict(rounds):
     x, _ = mlp_data(100_000)
     model, module = strata_mlp(), torch_mlp()
     return alternate(
-        lambda _: model.predict(x, batch_size=256, verbose=0),
-        lambda _: hand_predict(module, x, 256),
+        lambda _: lambda: model.predict(x, batch_size=256, verbose=0),
+        lambda _: lambda: hand_predict(module, x, 256),
         rounds,
     )
 
