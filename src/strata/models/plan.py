@@ -21,8 +21,11 @@ class Plan:
         self.input_slots = [self._slot(t) for t in inputs]
         self.steps = []
         self.uses_masks = any(t.has_mask for node in nodes for t in node.output_tensors)
+        self._layers, self._input_slots_of = [], []
         for node in nodes:
             self.steps.append(self._make_step(node))
+            self._layers.append(node.layer)
+            self._input_slots_of.append([self._slot(t) for t in node.input_tensors])
         self.output_slots = [self._slot(t) for t in outputs]
         self.num_slots = len(self._slot_of)
 
@@ -35,9 +38,24 @@ class Plan:
         for slot, value in zip(self.input_slots, flat_inputs):
             values[slot] = value
         masks = [None] * self.num_slots if self.uses_masks else None
-        for step in self.steps:
-            step(values, masks, training)
+        index = 0
+        try:
+            for index, step in enumerate(self.steps):
+                step(values, masks, training)
+        except RuntimeError as error:
+            raise self._failure(index, values, error) from error
         return [values[i] for i in self.output_slots]
+
+    def _failure(self, index, values, error):
+        """The error of step `index`, naming its layer and the shapes it received."""
+        layer = self._layers[index]
+        shapes = [
+            tuple(values[s].shape) for s in self._input_slots_of[index] if values[s] is not None
+        ]
+        return RuntimeError(
+            f"Layer '{layer.name}' ({type(layer).__name__}) failed on inputs of shape "
+            f"{', '.join(str(s) for s in shapes)}: {str(error).strip().splitlines()[0]}"
+        )
 
     def fresh_slots(self, flat_inputs):
         values = [None] * self.num_slots
