@@ -124,6 +124,17 @@ def pool(x, pooling):
     return x
 
 
+def average_pool_top(x, include_top, pooling, classes, classifier_activation, pool_name=None):
+    """With `include_top`, global average pooling (`pool_name`) and the `classes`-way Dense
+    classifier (`predictions`); without, `pool(x, pooling)`."""
+    from strata import layers
+
+    if not include_top:
+        return pool(x, pooling)
+    x = layers.GlobalAveragePooling2D(name=pool_name)(x)
+    return layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
+
+
 def finish(name, img_input, input_tensor, outputs, weights):
     """The functional model from the graph's inputs to `outputs`, with `weights` loaded."""
     from strata.models import Model

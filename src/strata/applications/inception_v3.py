@@ -119,11 +119,9 @@ def InceptionV3(  # noqa: N802 - Keras's public name
         branch_pool = avg_pool_branch(x, 192)
         x = concat([branch1x1, branch3x3, branch3x3dbl, branch_pool], f"mixed{index}")
 
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    else:
-        x = _builder.pool(x, pooling)
+    x = _builder.average_pool_top(
+        x, include_top, pooling, classes, classifier_activation, pool_name="avg_pool"
+    )
     return _builder.finish(name, img_input, input_tensor, x, weights)
 
 

@@ -148,11 +148,7 @@ def MobileNetV2(  # noqa: N802 - Keras's public name
     x = layers.BatchNormalization(axis=axis, name="Conv_1_bn", **BN_ARGS)(x)
     x = layers.ReLU(6.0, name="out_relu")(x)
 
-    if include_top:
-        x = layers.GlobalAveragePooling2D()(x)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    else:
-        x = _builder.pool(x, pooling)
+    x = _builder.average_pool_top(x, include_top, pooling, classes, classifier_activation)
     if name is None:
         name = f"mobilenetv2_{float(alpha):0.2f}_{_builder.rows_of(input_shape)}"
     return _builder.finish(name, img_input, input_tensor, x, weights)

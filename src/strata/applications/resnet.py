@@ -54,11 +54,9 @@ def build_resnet(
         x = layers.BatchNormalization(axis=axis, epsilon=BN_EPSILON, name="post_bn")(x)
         x = layers.Activation("relu", name="post_relu")(x)
 
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    else:
-        x = _builder.pool(x, pooling)
+    x = _builder.average_pool_top(
+        x, include_top, pooling, classes, classifier_activation, pool_name="avg_pool"
+    )
     return _builder.finish(name, img_input, input_tensor, x, weights)
 
 

@@ -105,11 +105,9 @@ def Xception(  # noqa: N802 - Keras's public name
     x = sepconv(x, 2048, "block14_sepconv2")
     x = relu(x, "block14_sepconv2_act")
 
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    else:
-        x = _builder.pool(x, pooling)
+    x = _builder.average_pool_top(
+        x, include_top, pooling, classes, classifier_activation, pool_name="avg_pool"
+    )
     return _builder.finish(name, img_input, input_tensor, x, weights)
 
 

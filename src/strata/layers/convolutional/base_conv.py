@@ -44,6 +44,40 @@ def check_strides_and_dilation(layer_name: str, strides, dilation_rate) -> None:
         )
 
 
+def check_positive_int(layer_name: str, argument: str, value) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ValueError(
+            f"{layer_name} expected a positive integer `{argument}`; received {value!r}."
+        )
+
+
+def add_bias(layer, size: int):
+    """The layer's `bias` weight of shape `(size,)` from its bias_* arguments, or None."""
+    if not layer.use_bias:
+        return None
+    return layer.add_weight(
+        name="bias",
+        shape=(size,),
+        initializer=layer.bias_initializer,
+        regularizer=layer.bias_regularizer,
+        constraint=layer.bias_constraint,
+    )
+
+
+def weights_config(layer, *prefixes: str) -> dict:
+    """The serialized `{prefix}_initializer`, `_regularizer` and `_constraint` arguments."""
+    config = {}
+    for suffix, module in (
+        ("initializer", initializers),
+        ("regularizer", regularizers),
+        ("constraint", constraints),
+    ):
+        for prefix in prefixes:
+            key = f"{prefix}_{suffix}"
+            config[key] = module.serialize(getattr(layer, key))
+    return config
+
+
 class BaseConv(Layer):
     """N-D convolution with Keras's arguments; subclasses fix `rank` and the signature.
 
@@ -76,8 +110,7 @@ class BaseConv(Layer):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         kind = type(self).__name__
         self.rank = rank
-        if not isinstance(filters, int) or isinstance(filters, bool) or filters <= 0:
-            raise ValueError(f"{kind} expected a positive integer `filters`; received {filters!r}.")
+        check_positive_int(kind, "filters", filters)
         if not isinstance(groups, int) or groups <= 0 or filters % groups:
             raise ValueError(
                 f"{kind} expected a positive `groups` that divides filters={filters}; "
@@ -117,16 +150,7 @@ class BaseConv(Layer):
             constraint=self.kernel_constraint,
             keras_layout=torch_to_keras_layout(self.rank),
         )
-        if self.use_bias:
-            self.bias = self.add_weight(
-                name="bias",
-                shape=(self.filters,),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-            )
-        else:
-            self.bias = None
+        self.bias = add_bias(self, self.filters)
         self.built = True
 
     def _padded(self, x):
@@ -167,10 +191,5 @@ class BaseConv(Layer):
             "groups": self.groups,
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **weights_config(self, "kernel", "bias"),
         }

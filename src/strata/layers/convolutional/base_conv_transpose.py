@@ -13,7 +13,13 @@ weights trained in Keras on TensorFlow or JAX give the same outputs here.
 import torch.nn.functional as F
 
 from strata import activations, constraints, initializers, regularizers
-from strata.layers.convolutional.base_conv import check_input_rank, torch_to_keras_layout
+from strata.layers.convolutional.base_conv import (
+    add_bias,
+    check_input_rank,
+    check_positive_int,
+    torch_to_keras_layout,
+    weights_config,
+)
 from strata.layers.layer import Layer
 from strata.ops import conv_utils
 
@@ -73,8 +79,7 @@ class BaseConvTranspose(Layer):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         kind = type(self).__name__
         self.rank = rank
-        if not isinstance(filters, int) or isinstance(filters, bool) or filters <= 0:
-            raise ValueError(f"{kind} expected a positive integer `filters`; received {filters!r}.")
+        check_positive_int(kind, "filters", filters)
         self.filters = filters
         self.kernel_size = conv_utils.normalize_tuple(kernel_size, rank, "kernel_size")
         self.strides = conv_utils.normalize_tuple(strides, rank, "strides")
@@ -111,16 +116,7 @@ class BaseConvTranspose(Layer):
             constraint=self.kernel_constraint,
             keras_layout=torch_to_keras_layout(self.rank),
         )
-        if self.use_bias:
-            self.bias = self.add_weight(
-                name="bias",
-                shape=(self.filters,),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-            )
-        else:
-            self.bias = None
+        self.bias = add_bias(self, self.filters)
         self.built = True
 
     def call(self, inputs):
@@ -183,10 +179,5 @@ class BaseConvTranspose(Layer):
             "dilation_rate": self.dilation_rate,
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **weights_config(self, "kernel", "bias"),
         }

@@ -3,8 +3,11 @@
 from strata import activations, constraints, initializers, regularizers
 from strata.layers.convolutional.base_conv import (
     CONV_FUNCTIONS,
+    add_bias,
     check_input_rank,
+    check_positive_int,
     check_strides_and_dilation,
+    weights_config,
 )
 from strata.layers.layer import Layer
 from strata.ops import conv_utils
@@ -68,15 +71,7 @@ class BaseDepthwiseConv(Layer):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         kind = type(self).__name__
         self.rank = rank
-        if (
-            not isinstance(depth_multiplier, int)
-            or isinstance(depth_multiplier, bool)
-            or depth_multiplier <= 0
-        ):
-            raise ValueError(
-                f"{kind} expected a positive integer `depth_multiplier`; "
-                f"received {depth_multiplier!r}."
-            )
+        check_positive_int(kind, "depth_multiplier", depth_multiplier)
         self.depth_multiplier = depth_multiplier
         self.kernel_size = conv_utils.normalize_tuple(kernel_size, rank, "kernel_size")
         self.strides = conv_utils.normalize_tuple(strides, rank, "strides")
@@ -104,16 +99,7 @@ class BaseDepthwiseConv(Layer):
             constraint=self.depthwise_constraint,
             keras_layout=depthwise_keras_layout(self.rank),
         )
-        if self.use_bias:
-            self.bias = self.add_weight(
-                name="bias",
-                shape=(channels * self.depth_multiplier,),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-            )
-        else:
-            self.bias = None
+        self.bias = add_bias(self, channels * self.depth_multiplier)
         self.built = True
 
     def call(self, inputs):
@@ -146,10 +132,5 @@ class BaseDepthwiseConv(Layer):
             "dilation_rate": self.dilation_rate,
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
-            "depthwise_initializer": initializers.serialize(self.depthwise_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "depthwise_regularizer": regularizers.serialize(self.depthwise_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "depthwise_constraint": constraints.serialize(self.depthwise_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **weights_config(self, "depthwise", "bias"),
         }

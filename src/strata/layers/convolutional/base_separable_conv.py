@@ -3,9 +3,12 @@
 from strata import activations, constraints, initializers, regularizers
 from strata.layers.convolutional.base_conv import (
     CONV_FUNCTIONS,
+    add_bias,
     check_input_rank,
+    check_positive_int,
     check_strides_and_dilation,
     torch_to_keras_layout,
+    weights_config,
 )
 from strata.layers.convolutional.base_depthwise_conv import depthwise_conv, depthwise_keras_layout
 from strata.layers.layer import Layer
@@ -47,11 +50,8 @@ class BaseSeparableConv(Layer):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         kind = type(self).__name__
         self.rank = rank
-        for name, value in (("filters", filters), ("depth_multiplier", depth_multiplier)):
-            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-                raise ValueError(
-                    f"{kind} expected a positive integer `{name}`; received {value!r}."
-                )
+        check_positive_int(kind, "filters", filters)
+        check_positive_int(kind, "depth_multiplier", depth_multiplier)
         self.filters = filters
         self.depth_multiplier = depth_multiplier
         self.kernel_size = conv_utils.normalize_tuple(kernel_size, rank, "kernel_size")
@@ -91,16 +91,7 @@ class BaseSeparableConv(Layer):
             constraint=self.pointwise_constraint,
             keras_layout=torch_to_keras_layout(self.rank),
         )
-        if self.use_bias:
-            self.bias = self.add_weight(
-                name="bias",
-                shape=(self.filters,),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-            )
-        else:
-            self.bias = None
+        self.bias = add_bias(self, self.filters)
         self.built = True
 
     def call(self, inputs):
@@ -132,13 +123,5 @@ class BaseSeparableConv(Layer):
             "depth_multiplier": self.depth_multiplier,
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
-            "depthwise_initializer": initializers.serialize(self.depthwise_initializer),
-            "pointwise_initializer": initializers.serialize(self.pointwise_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "depthwise_regularizer": regularizers.serialize(self.depthwise_regularizer),
-            "pointwise_regularizer": regularizers.serialize(self.pointwise_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "depthwise_constraint": constraints.serialize(self.depthwise_constraint),
-            "pointwise_constraint": constraints.serialize(self.pointwise_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **weights_config(self, "depthwise", "pointwise", "bias"),
         }

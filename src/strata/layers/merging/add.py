@@ -1,5 +1,7 @@
 """Add: adds a list of inputs elementwise."""
 
+import operator
+
 from strata.layers.merging.base_merge import Merge
 
 
@@ -22,11 +24,7 @@ class Add(Merge):
         tensor([[11., 22.]])
     """
 
-    def _merge(self, tensors):
-        output = tensors[0]
-        for tensor in tensors[1:]:
-            output = output + tensor
-        return output
+    _combine = staticmethod(operator.add)
 
 
 def add(inputs, **kwargs):

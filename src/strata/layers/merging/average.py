@@ -1,5 +1,7 @@
 """Average: averages a list of inputs elementwise."""
 
+import operator
+
 from strata.layers.merging.base_merge import Merge
 
 
@@ -22,11 +24,10 @@ class Average(Merge):
         tensor([[ 5.5000, 11.0000]])
     """
 
+    _combine = staticmethod(operator.add)
+
     def _merge(self, tensors):
-        output = tensors[0]
-        for tensor in tensors[1:]:
-            output = output + tensor
-        return output / len(tensors)
+        return super()._merge(tensors) / len(tensors)
 
 
 def average(inputs, **kwargs):

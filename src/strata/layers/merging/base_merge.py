@@ -15,8 +15,11 @@ class Merge(Layer):
     after its batch axis. Masks combine with a logical AND (a position is valid when every masked
     input says so).
 
-    Subclasses define `_merge(tensors)` on tensors of equal rank.
+    Subclasses define `_merge(tensors)` on tensors of equal rank, or set `_combine` to a binary
+    op that the default `_merge` folds over the tensors from the left.
     """
+
+    _combine = None
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -84,7 +87,12 @@ class Merge(Layer):
         return self._merge(tensors)
 
     def _merge(self, tensors):
-        raise NotImplementedError
+        if self._combine is None:
+            raise NotImplementedError
+        output = tensors[0]
+        for tensor in tensors[1:]:
+            output = self._combine(output, tensor)
+        return output
 
     def compute_output_shape(self, input_shape):
         return self._merged_shape(self._check_list(input_shape))

@@ -24,11 +24,7 @@ class Maximum(Merge):
         tensor([[10., 20.]])
     """
 
-    def _merge(self, tensors):
-        output = tensors[0]
-        for tensor in tensors[1:]:
-            output = torch.maximum(output, tensor)
-        return output
+    _combine = staticmethod(torch.maximum)
 
 
 def maximum(inputs, **kwargs):

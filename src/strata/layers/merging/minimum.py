@@ -24,11 +24,7 @@ class Minimum(Merge):
         tensor([[1., 2.]])
     """
 
-    def _merge(self, tensors):
-        output = tensors[0]
-        for tensor in tensors[1:]:
-            output = torch.minimum(output, tensor)
-        return output
+    _combine = staticmethod(torch.minimum)
 
 
 def minimum(inputs, **kwargs):

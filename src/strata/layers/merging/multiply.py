@@ -1,5 +1,7 @@
 """Multiply: multiplies a list of inputs elementwise."""
 
+import operator
+
 from strata.layers.merging.base_merge import Merge
 
 
@@ -22,11 +24,7 @@ class Multiply(Merge):
         tensor([[10., 40.]])
     """
 
-    def _merge(self, tensors):
-        output = tensors[0]
-        for tensor in tensors[1:]:
-            output = output * tensor
-        return output
+    _combine = staticmethod(operator.mul)
 
 
 def multiply(inputs, **kwargs):

@@ -33,10 +33,16 @@ class LearningRateSchedule:
             f"{type(self).__name__} must implement __call__(step) returning the learning rate."
         )
 
+    # The built-in schedules list their constructor arguments here (each is kept as an
+    # attribute of the same name); `get_config` returns them in this order.
+    _config_keys = None
+
     def get_config(self):
-        raise NotImplementedError(
-            f"{type(self).__name__} must implement get_config() to be serializable."
-        )
+        if self._config_keys is None:
+            raise NotImplementedError(
+                f"{type(self).__name__} must implement get_config() to be serializable."
+            )
+        return {key: getattr(self, key) for key in self._config_keys}
 
     @classmethod
     def from_config(cls, config):
@@ -50,6 +56,17 @@ class LearningRateSchedule:
 def _step(step) -> float:
     # A tensor step (rare: only when users call a schedule themselves) is read once here.
     return float(step)
+
+
+def _check_positive(argument, value):
+    if value <= 0:
+        raise ValueError(f"{argument} expected a positive number; received {value!r}.")
+
+
+def _exponent(step, decay_steps, staircase) -> float:
+    """`step / decay_steps`, floored when `staircase`."""
+    p = _step(step) / decay_steps
+    return math.floor(p) if staircase else p
 
 
 class ExponentialDecay(LearningRateSchedule):
@@ -67,6 +84,8 @@ class ExponentialDecay(LearningRateSchedule):
         0.025
     """
 
+    _config_keys = ("initial_learning_rate", "decay_steps", "decay_rate", "staircase", "name")
+
     def __init__(
         self,
         initial_learning_rate,
@@ -75,8 +94,7 @@ class ExponentialDecay(LearningRateSchedule):
         staircase=False,
         name="ExponentialDecay",
     ):
-        if decay_steps <= 0:
-            raise ValueError(f"decay_steps expected a positive number; received {decay_steps!r}.")
+        _check_positive("decay_steps", decay_steps)
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = decay_steps
         self.decay_rate = decay_rate
@@ -84,19 +102,8 @@ class ExponentialDecay(LearningRateSchedule):
         self.name = name
 
     def __call__(self, step):
-        p = _step(step) / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
+        p = _exponent(step, self.decay_steps, self.staircase)
         return self.initial_learning_rate * self.decay_rate**p
-
-    def get_config(self):
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -116,6 +123,8 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         (1.0, 0.5, 0.1)
     """
 
+    _config_keys = ("boundaries", "values", "name")
+
     def __init__(self, boundaries, values, name="PiecewiseConstant"):
         boundaries, values = list(boundaries), list(values)
         if len(values) != len(boundaries) + 1:
@@ -134,9 +143,6 @@ class PiecewiseConstantDecay(LearningRateSchedule):
                 return value
         return self.values[-1]
 
-    def get_config(self):
-        return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
-
 
 class PolynomialDecay(LearningRateSchedule):
     """From `initial_learning_rate` to `end_learning_rate` along `(1 - step/decay_steps)**power`.
@@ -154,6 +160,15 @@ class PolynomialDecay(LearningRateSchedule):
         0.5
     """
 
+    _config_keys = (
+        "initial_learning_rate",
+        "decay_steps",
+        "end_learning_rate",
+        "power",
+        "cycle",
+        "name",
+    )
+
     def __init__(
         self,
         initial_learning_rate,
@@ -163,8 +178,7 @@ class PolynomialDecay(LearningRateSchedule):
         cycle=False,
         name="PolynomialDecay",
     ):
-        if decay_steps <= 0:
-            raise ValueError(f"decay_steps expected a positive number; received {decay_steps!r}.")
+        _check_positive("decay_steps", decay_steps)
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = decay_steps
         self.end_learning_rate = end_learning_rate
@@ -183,16 +197,6 @@ class PolynomialDecay(LearningRateSchedule):
         span = self.initial_learning_rate - self.end_learning_rate
         return span * fraction**self.power + self.end_learning_rate
 
-    def get_config(self):
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "end_learning_rate": self.end_learning_rate,
-            "power": self.power,
-            "cycle": self.cycle,
-            "name": self.name,
-        }
-
 
 class InverseTimeDecay(LearningRateSchedule):
     """`initial_learning_rate / (1 + decay_rate * step / decay_steps)`.
@@ -209,6 +213,8 @@ class InverseTimeDecay(LearningRateSchedule):
         0.5
     """
 
+    _config_keys = ("initial_learning_rate", "decay_steps", "decay_rate", "staircase", "name")
+
     def __init__(
         self,
         initial_learning_rate,
@@ -217,8 +223,7 @@ class InverseTimeDecay(LearningRateSchedule):
         staircase=False,
         name="InverseTimeDecay",
     ):
-        if decay_steps <= 0:
-            raise ValueError(f"decay_steps expected a positive number; received {decay_steps!r}.")
+        _check_positive("decay_steps", decay_steps)
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = decay_steps
         self.decay_rate = decay_rate
@@ -226,19 +231,8 @@ class InverseTimeDecay(LearningRateSchedule):
         self.name = name
 
     def __call__(self, step):
-        p = _step(step) / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
+        p = _exponent(step, self.decay_steps, self.staircase)
         return self.initial_learning_rate / (1.0 + self.decay_rate * p)
-
-    def get_config(self):
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
 
 
 class CosineDecay(LearningRateSchedule):
@@ -261,6 +255,15 @@ class CosineDecay(LearningRateSchedule):
         0.5
     """
 
+    _config_keys = (
+        "initial_learning_rate",
+        "decay_steps",
+        "alpha",
+        "name",
+        "warmup_target",
+        "warmup_steps",
+    )
+
     def __init__(
         self,
         initial_learning_rate,
@@ -270,8 +273,7 @@ class CosineDecay(LearningRateSchedule):
         warmup_target=None,
         warmup_steps=0,
     ):
-        if decay_steps <= 0:
-            raise ValueError(f"decay_steps expected a positive number; received {decay_steps!r}.")
+        _check_positive("decay_steps", decay_steps)
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = decay_steps
         self.alpha = alpha
@@ -293,16 +295,6 @@ class CosineDecay(LearningRateSchedule):
             return rise * step / self.warmup_steps + self.initial_learning_rate
         return self._decay(step - self.warmup_steps, self.warmup_target)
 
-    def get_config(self):
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "alpha": self.alpha,
-            "name": self.name,
-            "warmup_target": self.warmup_target,
-            "warmup_steps": self.warmup_steps,
-        }
-
 
 class CosineDecayRestarts(LearningRateSchedule):
     """Cosine decay with warm restarts (SGDR): each period `t_mul` times longer, peak `m_mul`.
@@ -321,6 +313,8 @@ class CosineDecayRestarts(LearningRateSchedule):
         (1.0, 1.0)
     """
 
+    _config_keys = ("initial_learning_rate", "first_decay_steps", "t_mul", "m_mul", "alpha", "name")
+
     def __init__(
         self,
         initial_learning_rate,
@@ -330,10 +324,7 @@ class CosineDecayRestarts(LearningRateSchedule):
         alpha=0.0,
         name="SGDRDecay",
     ):
-        if first_decay_steps <= 0:
-            raise ValueError(
-                f"first_decay_steps expected a positive number; received {first_decay_steps!r}."
-            )
+        _check_positive("first_decay_steps", first_decay_steps)
         self.initial_learning_rate = initial_learning_rate
         self.first_decay_steps = first_decay_steps
         self.t_mul = t_mul
@@ -354,16 +345,6 @@ class CosineDecayRestarts(LearningRateSchedule):
             fraction = (fraction - done) / self.t_mul**restart
         cosine = 0.5 * self.m_mul**restart * (1.0 + math.cos(math.pi * fraction))
         return self.initial_learning_rate * ((1.0 - self.alpha) * cosine + self.alpha)
-
-    def get_config(self):
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "first_decay_steps": self.first_decay_steps,
-            "t_mul": self.t_mul,
-            "m_mul": self.m_mul,
-            "alpha": self.alpha,
-            "name": self.name,
-        }
 
 
 _SCHEDULES = {
