@@ -40,7 +40,7 @@ class Plan:
         masks = [None] * self.num_slots if self.uses_masks else None
         index = 0
         try:
-            for index, step in enumerate(self.steps):
+            for index, step in enumerate(self.steps):  # noqa: B007 - read in except
                 step(values, masks, training)
         except RuntimeError as error:
             raise self._failure(index, values, error) from error
