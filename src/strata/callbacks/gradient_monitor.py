@@ -192,7 +192,8 @@ class GradientMonitor(Callback):
 
         def capturing(xs, training, logits=False):
             if training and len(self._probe_batches) < self.sample_batches:
-                self._probe_batches.append([x.detach() for x in xs])
+                # Batches may share buffers from step to step: keep copies.
+                self._probe_batches.append([x.detach().clone() for x in xs])
                 if len(self._probe_batches) >= self.sample_batches:
                     self._stop_capture()
             return original(model, xs, training, logits=logits)

@@ -57,6 +57,21 @@ def per_output(value, output_names, what, allow_missing=False):
     return [value] * count if what != "loss_weights" else [value]
 
 
+def output_names_and_shapes(model):
+    """Output names and shapes: from the graph, or from the probe call of a subclassed model."""
+    outputs = getattr(model, "outputs", None)
+    if outputs:
+        return list(model.output_names), [tuple(t.shape) for t in outputs]
+    shapes = getattr(model, "_probe_output_shapes", None)
+    if shapes is None:
+        raise ValueError(
+            f"Model '{model.name}' does not know its outputs yet: expected it to be called on "
+            "data (fit/evaluate do this with array data) before compile's losses are resolved."
+        )
+    names = ["output"] if len(shapes) == 1 else [f"output_{i + 1}" for i in range(len(shapes))]
+    return names, shapes
+
+
 def _fresh_copies(spec):
     import copy
 
@@ -65,7 +80,8 @@ def _fresh_copies(spec):
 
 def _last_activation(model, output_index):
     """(layer, activation function) producing output `output_index`, when it has one."""
-    tensor = getattr(model, "outputs", [None] * (output_index + 1))[output_index]
+    outputs = getattr(model, "outputs", None)
+    tensor = outputs[output_index] if outputs else None
     if tensor is None or tensor._keras_history is None:
         return None, None
     layer, _, tensor_index = tensor._keras_history
@@ -121,8 +137,7 @@ def warn_on_mismatch(name, activation, loss, units):
 
 def resolve_targets(model, loss, loss_weights, metric_spec, weighted_metric_spec):
     """One OutputTarget per model output (loss None for outputs trained without a loss)."""
-    names = list(model.output_names)
-    output_shapes = [tuple(t.shape) for t in model.outputs]
+    names, output_shapes = output_names_and_shapes(model)
     loss_list = per_output(loss, names, "loss")
     weight_list = per_output(loss_weights, names, "loss_weights")
     if len(weight_list) == 1 and len(names) > 1:

@@ -49,6 +49,11 @@ class ArrayAdapter:
 
     def __init__(self, xs, ys, weights, batch_size, shuffle=False, steps=None):
         self.xs, self.ys, self.weights = xs, ys, weights
+        # Set by fit when nothing but the built-in step sees a batch: shuffled batches are then
+        # gathered into the same buffers every step instead of fresh tensors. Large batches
+        # (IMDB's 512 x 10,000 floats) otherwise cost page faults on every allocation.
+        self.reuse_buffers = False
+        self._buffers = {}
         self.size = num_rows(xs[0])
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
@@ -90,10 +95,19 @@ class ArrayAdapter:
             weights = None if self.weights is None else self.weights[start:stop]
             return xs, ys, weights
         rows = order[start:stop]
-        xs = [torch.index_select(x, 0, rows) for x in self.xs]
-        ys = [torch.index_select(y, 0, rows) for y in self.ys]
-        weights = None if self.weights is None else torch.index_select(self.weights, 0, rows)
+        xs = [self._gather(x, rows) for x in self.xs]
+        ys = [self._gather(y, rows) for y in self.ys]
+        weights = None if self.weights is None else self._gather(self.weights, rows)
         return xs, ys, weights
+
+    def _gather(self, source, rows):
+        if not self.reuse_buffers:
+            return torch.index_select(source, 0, rows)
+        buffer = self._buffers.get(id(source))
+        if buffer is None:
+            buffer = source.new_empty((self.batch_size, *source.shape[1:]))
+            self._buffers[id(source)] = buffer
+        return torch.index_select(source, 0, rows, out=buffer[: rows.shape[0]])
 
 
 class IterableAdapter:

@@ -90,6 +90,8 @@ def run_fit(
     valid = _validation_adapter(
         model, validation_data, validation_batch_size or batch_size, validation_steps
     )
+    _reuse_batch_buffers(train, not model._overridden("train_step"))
+    _reuse_batch_buffers(valid, not model._overridden("test_step"))
     verbose = _verbose(verbose)
     callback_list = CallbackList(
         callbacks,
@@ -136,6 +138,12 @@ def run_fit(
     finally:
         model.eval()
     return callback_list.history
+
+
+def _reuse_batch_buffers(adapter, allowed):
+    """Array batches may share buffers when only the built-in steps see them."""
+    if allowed and hasattr(adapter, "reuse_buffers"):
+        adapter.reuse_buffers = True
 
 
 def _should_validate(epoch, validation_freq):
@@ -282,15 +290,49 @@ def _predict_batches(model, x, batch_size, steps):
 
 
 def _build_from_data(model, x):
-    """A Sequential without an input shape is built from the first data it sees."""
-    if getattr(model, "built", True):
+    """Models that do not know their input yet are built from the first data they see.
+
+    A Sequential without an input shape builds its graph; a subclassed model is called once on
+    two rows (no gradient), which builds its layers and tells its output shapes.
+    """
+    if hasattr(model, "_plan") or isinstance(model, _sequential_class()):
+        if getattr(model, "built", True):
+            return
+        sample = _first_array(x)
+        if sample is not None:
+            model._build_for(tuple(np.shape(sample)))
         return
-    sample = x
-    if not is_array(sample):
+    if getattr(model, "_probe_output_shapes", None) is not None:
         return
-    if isinstance(sample, (list, tuple)):
-        sample = sample[0]
-    if isinstance(sample, dict):
-        sample = next(iter(sample.values()))
-    model._build_for(tuple(np.shape(sample)))
-    _ = map_structure
+    sample = _first_rows(model, x)
+    if sample is None:
+        return
+    with torch.no_grad():
+        was_training = model.training
+        model.eval()
+        outputs = _flat(model(sample, training=False))
+        model.train(was_training)
+    model._probe_output_shapes = [(None, *tuple(o.shape)[1:]) for o in outputs]
+
+
+def _sequential_class():
+    from strata.models.sequential import Sequential
+
+    return Sequential
+
+
+def _first_array(x):
+    if not is_array(x):
+        return None
+    if isinstance(x, (list, tuple)):
+        x = x[0]
+    if isinstance(x, dict):
+        x = next(iter(x.values()))
+    return x
+
+
+def _first_rows(model, x):
+    """Two rows of x in its own structure, as tensors on the device (arrays or a batch)."""
+    if not is_array(x):
+        return None
+    return map_structure(lambda a: to_device(a[:2]), x)

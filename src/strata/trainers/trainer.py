@@ -306,7 +306,9 @@ class Trainer:
 
     # ---------------------------------------------------------------------------- data plumbing
     def _output_names(self):
-        return list(getattr(self, "output_names", None) or [t.name for t in self._targets])
+        if getattr(self, "outputs", None):
+            return list(self.output_names)
+        return [t.name for t in self._targets] or ["output"]
 
     def _flatten_targets(self, y):
         names = self._output_names()
