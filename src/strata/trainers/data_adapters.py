@@ -36,6 +36,10 @@ def num_rows(value) -> int:
     return int(value.shape[0])
 
 
+# Shuffled data up to this size are gathered once per pass (batches are then views).
+WHOLE_PASS_BYTES = 64 * 2**20
+
+
 class ArrayAdapter:
     """Batches of in-memory arrays already flattened in input/output order.
 
@@ -74,39 +78,58 @@ class ArrayAdapter:
         produced = 0
         while produced < self.steps:
             order = self._pass_order()
+            arrays = self._whole_pass(order)
             starts = list(range(0, self.size, self.batch_size))
             if self.shuffle == "batch":
                 starts = [starts[i] for i in torch.randperm(len(starts)).tolist()]
             if self._cursor:
                 starts, self._cursor = starts[self._cursor :], 0
             for index, start in enumerate(starts):
-                yield self._batch(order, start)
+                yield self._batch(arrays, order, start)
                 produced += 1
                 if produced == self.steps:
                     if index + 1 < len(starts):
                         self._cursor = index + 1
                     return
 
-    def _batch(self, order, start):
-        stop = start + self.batch_size
+    def _all_arrays(self):
+        return [*self.xs, *self.ys, *([] if self.weights is None else [self.weights])]
+
+    def _whole_pass(self, order):
+        """The arrays of one pass when batches can be views of them, else None.
+
+        Unshuffled data are sliced as they are. Shuffled data that are small (under
+        `WHOLE_PASS_BYTES`) are gathered once per pass, so every batch is a view: one large
+        gather instead of a small one per batch and array. Large data are gathered per batch.
+        """
+        arrays = self._all_arrays()
         if order is None:
-            xs = [x[start:stop] for x in self.xs]
-            ys = [y[start:stop] for y in self.ys]
-            weights = None if self.weights is None else self.weights[start:stop]
-            return xs, ys, weights
-        rows = order[start:stop]
-        xs = [self._gather(x, rows) for x in self.xs]
-        ys = [self._gather(y, rows) for y in self.ys]
-        weights = None if self.weights is None else self._gather(self.weights, rows)
+            return arrays
+        if sum(a.numel() * a.element_size() for a in arrays) > WHOLE_PASS_BYTES:
+            return None
+        return [self._gather(a, order, rows_in_buffer=self.size) for a in arrays]
+
+    def _batch(self, arrays, order, start):
+        stop = start + self.batch_size
+        if arrays is None:
+            rows = order[start:stop]
+            arrays = [self._gather(a, rows) for a in self._all_arrays()]
+        else:
+            arrays = [a[start:stop] for a in arrays]
+        xs = arrays[: len(self.xs)]
+        ys = arrays[len(self.xs) : len(self.xs) + len(self.ys)]
+        weights = arrays[-1] if self.weights is not None else None
         return xs, ys, weights
 
-    def _gather(self, source, rows):
+    def _gather(self, source, rows, rows_in_buffer=None):
         if not self.reuse_buffers:
             return torch.index_select(source, 0, rows)
-        buffer = self._buffers.get(id(source))
+        capacity = rows_in_buffer or self.batch_size
+        key = (id(source), capacity)
+        buffer = self._buffers.get(key)
         if buffer is None:
-            buffer = source.new_empty((self.batch_size, *source.shape[1:]))
-            self._buffers[id(source)] = buffer
+            buffer = source.new_empty((capacity, *source.shape[1:]))
+            self._buffers[key] = buffer
         return torch.index_select(source, 0, rows, out=buffer[: rows.shape[0]])
 
 

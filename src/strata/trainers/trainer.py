@@ -79,6 +79,12 @@ class Trainer:
         self._targets = resolve_targets(self, *self._compile_args)
         self._output_loss_trackers = [LossTracker(f"{t.name}_loss") for t in self._targets]
         self._cached_logits_plan = None
+        # What every step needs, decided once: (output index, loss, weight), the outputs with
+        # metrics, whether several loss heads are tracked.
+        self._loss_terms = [(t.index, t.loss, t.weight) for t in self._targets if t.loss]
+        self._metric_targets = [t for t in self._targets if t.metrics]
+        self._multi_output = len(self._targets) > 1
+        self._has_penalties = True  # until a training run has looked at the layers
 
     def get_compile_config(self):
         return self._compile_config
@@ -175,24 +181,22 @@ class Trainer:
 
     def _total_and_per_output_loss(self, ys, outputs, weights):
         """The weighted total (plus penalties) and each output's loss; no side effects."""
-        total, per_output = None, []
-        for target in self._targets:
-            if target.loss is None:
-                per_output.append(None)
-                continue
-            value = target.loss(ys[target.index], outputs[target.index], sample_weight=weights)
-            per_output.append(value)
-            weighted = value if target.weight == 1.0 else value * target.weight
+        total, per_output = None, [None] * len(self._targets)
+        for index, loss_fn, weight in self._loss_terms:
+            value = loss_fn(ys[index], outputs[index], sample_weight=weights)
+            per_output[index] = value
+            weighted = value if weight == 1.0 else value * weight
             total = weighted if total is None else total + weighted
-        penalties = self._regularization_penalty()
-        if penalties is not None:
-            total = penalties if total is None else total + penalties
+        if self._has_penalties:
+            penalties = self._regularization_penalty()
+            if penalties is not None:
+                total = penalties if total is None else total + penalties
         if total is None:
             raise ValueError("The model has no loss to train on: compile(loss=...) is required.")
         return total, per_output
 
     def _track_output_losses(self, per_output, batch):
-        if len(self._targets) > 1:
+        if self._multi_output:
             for tracker, value in zip(self._output_loss_trackers, per_output):
                 if value is not None:
                     tracker.update(value.detach(), batch)
@@ -254,9 +258,7 @@ class Trainer:
             weight.copy_(_from_keras(constraint(_to_keras(weight, layout)), layout))
 
     def _update_metrics(self, ys, outputs, weights, logits):
-        for target in self._targets:
-            if not target.metrics:
-                continue
+        for target in self._metric_targets:
             prediction = outputs[target.index].detach()
             if logits and target.activation is not None:
                 prediction = target.activation(prediction)
@@ -268,14 +270,18 @@ class Trainer:
 
     def _builtin_train_step(self, xs, ys, weights):
         loss, outputs, per_output = self._train_forward(xs, ys, weights)
-        self._track_output_losses(per_output, outputs[0].shape[0])
-        self.optimizer.zero_grad()
+        batch = outputs[0].shape[0]
+        if self._multi_output:
+            self._track_output_losses(per_output, batch)
+        optimizer = self.optimizer
+        optimizer.zero_grad()
         loss.backward()
-        self.optimizer.step()
+        optimizer.step()
         if self._has_constraints:
             self._apply_constraints()
-        self._loss_tracker.update(loss.detach(), outputs[0].shape[0])
-        self._update_metrics(ys, outputs, weights, logits=True)
+        self._loss_tracker.update(loss.detach(), batch)
+        if self._metric_targets:
+            self._update_metrics(ys, outputs, weights, logits=True)
 
     def _builtin_test_step(self, xs, ys, weights):
         outputs = self._flat_forward(xs, training=False, logits=True)
@@ -547,7 +553,10 @@ class Trainer:
             self._train_forward = torch.compile(self._forward_and_loss)
         params = [w for w in self.trainable_weights if w.requires_grad]
         self.optimizer.build(params)
+        self._regularized = self._collect_regularized()
+        self._constrained = None
         self._has_constraints = bool(self._constrained_weights())
+        self._has_penalties = any(self._regularized)
 
 
 def _class_weights(class_weight, ys, weights):
