@@ -166,12 +166,39 @@ def bench_predict(rounds):
     )
 
 
+def bench_scaling():
+    """evaluate() and predict() time per row as the data grow 16x (should stay flat)."""
+    import time
+
+    model = strata_mlp()
+    model.compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["acc"])
+    for rows in (25_000, 100_000, 400_000):
+        x, y = mlp_data(rows)
+        timings = {}
+        for name, run in (
+            ("evaluate", lambda: model.evaluate(x, y, batch_size=256, verbose=0)),
+            ("predict", lambda: model.predict(x, batch_size=256, verbose=0)),
+        ):
+            run()
+            start = time.perf_counter()
+            run()
+            timings[name] = (time.perf_counter() - start) / rows * 1e6
+        print(
+            f"{rows:>8} rows: evaluate {timings['evaluate']:.3f} us/row, "
+            f"predict {timings['predict']:.3f} us/row",
+            flush=True,
+        )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--workloads", nargs="*", default=list(WORKLOADS))
     parser.add_argument("--predict", action="store_true", help="also time predict()")
+    parser.add_argument(
+        "--scaling", action="store_true", help="evaluate/predict time per row as data grow"
+    )
     parser.add_argument(
         "--threads",
         type=int,
@@ -190,6 +217,8 @@ def main(argv=None):
         report(f"fit {name}", *bench_fit(name, args.rounds, args.epochs))
     if args.predict:
         report("predict mlp (100k rows)", *bench_predict(args.rounds))
+    if args.scaling:
+        bench_scaling()
 
 
 if __name__ == "__main__":
