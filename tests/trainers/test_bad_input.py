@@ -3,10 +3,13 @@
 Every failing call must leave the weights exactly as they were (nothing half-trained).
 """
 
+import warnings
+
 import numpy as np
 import pytest
 
 from strata import Input, layers
+from strata import losses as strata_losses
 from strata.models import Model, Sequential
 from strata.trainers.compile_utils import LossActivationWarning
 from strata.trainers.data_checks import NonFiniteDataWarning
@@ -361,3 +364,14 @@ def test_mismatch_warning_on_one_head_of_a_multi_output_model():
     )
     with pytest.warns(LossActivationWarning, match="Output 'bad' ends in softmax"):
         model.compile(optimizer="sgd", loss=["mse", "binary_crossentropy"])
+
+
+def test_crossentropy_on_an_output_without_activation_warns():
+    # Seed 000's listing 7-7 ends in Dense(1) with binary_crossentropy: nothing is learned.
+    model = Sequential([layers.Dense(1, input_shape=(3,))])
+    with pytest.warns(LossActivationWarning, match=r"no activation.*from_logits=True.*seed 003"):
+        model.compile(optimizer="rmsprop", loss="binary_crossentropy")
+    quiet = Sequential([layers.Dense(1, input_shape=(3,))])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LossActivationWarning)
+        quiet.compile(optimizer="rmsprop", loss=strata_losses.BinaryCrossentropy(from_logits=True))

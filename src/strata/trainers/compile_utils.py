@@ -131,6 +131,12 @@ def warn_on_mismatch(name, activation, loss, units):
         )
     elif activation is activations.softmax and units == 1:
         message = f"Output '{name}' is a softmax over one unit: it is always 1."
+    elif activation is activations.linear and kind in ("binary", "categorical"):
+        message = (
+            f"Output '{name}' has no activation but is trained with {loss.name}, which expects "
+            "probabilities: values outside [0, 1] are clipped and give no gradient. End the "
+            "output in sigmoid/softmax, or pass from_logits=True to the loss."
+        )
     if message:
         warnings.warn(f"{message} {_SEED_003_TABLE}", LossActivationWarning, stacklevel=4)
 
