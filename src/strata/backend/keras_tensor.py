@@ -6,8 +6,6 @@ produced it. No data, no device memory.
 
 from __future__ import annotations
 
-import torch
-
 from strata.backend.conversion import standardize_dtype
 
 
@@ -86,9 +84,6 @@ class KerasTensor:
         return self._binary(other, "divide", reverse=True)
 
 
-def is_symbolic(value) -> bool:
-    return isinstance(value, KerasTensor)
-
 
 def any_symbolic(structure) -> bool:
     """True when a nested list/tuple/dict holds a KerasTensor."""
@@ -126,9 +121,3 @@ def pack_like(structure, leaves):
         return next(iterator)
 
     return map_structure(take, structure)
-
-
-def shape_of(value):
-    if isinstance(value, (KerasTensor, torch.Tensor)):
-        return tuple(value.shape)
-    return None

@@ -58,7 +58,6 @@ class ProgbarLogger(Callback):
         self._last_draw = 0.0
         self._epoch_start = 0.0
         self._seen_steps = 0
-        self._mode = "train"
 
     @property
     def verbose(self) -> int:

@@ -31,9 +31,5 @@ class Node:
                 tensor.name = layer.name
 
     @property
-    def parent_nodes(self) -> list[Node]:
-        return [t.node for t in self.input_tensors if t._keras_history is not None]
-
-    @property
     def is_input(self) -> bool:
         return not self.input_tensors

@@ -26,7 +26,7 @@ class LossActivationWarning(UserWarning):
     """A loss that does not suit the output's last activation."""
 
 
-def per_output(value, output_names, what, allow_missing=False):
+def per_output(value, output_names, what):
     """A list aligned with the outputs from one value, a list or a dict."""
     count = len(output_names)
     if isinstance(value, dict):
@@ -235,7 +235,3 @@ class LossTracker:
         if self._sum is None:
             return torch.tensor(0.0)
         return self._sum / self._count
-
-    @property
-    def has_values(self):
-        return bool(self._values) or self._sum is not None

@@ -60,7 +60,6 @@ class Trainer(PenaltiesMixin, DataPlumbingMixin):
         if getattr(self, "built", False):
             self._resolve_targets()
         self.jit_compile = jit_compile is True
-        self._train_function = None
         self._compile_config = {
             "optimizer": optimizers.serialize(self.optimizer),
             "loss": _jsonable(loss),
