@@ -479,3 +479,13 @@ def test_jit_compile_true_still_trains():
     compiled.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["acc"], jit_compile=True)
     history = compiled.fit(x, y, epochs=2, batch_size=8, verbose=0, shuffle=False)
     np.testing.assert_allclose(history.history["loss"], eager_history.history["loss"], rtol=1e-5)
+
+
+def test_validation_split_with_dicts_in_any_key_order():
+    a, b = Input(shape=(2,), name="a"), Input(shape=(3,), name="b")
+    model = Model([a, b], layers.Dense(1, name="out")(layers.concatenate([a, b])))
+    model.compile(optimizer="sgd", loss="mse")
+    rng = np.random.default_rng(0)
+    x = {"b": rng.random((10, 3)), "a": rng.random((10, 2))}  # not the model's order
+    history = model.fit(x, {"out": np.ones((10, 1))}, validation_split=0.2, verbose=0)
+    assert set(history.history) == {"loss", "val_loss"}

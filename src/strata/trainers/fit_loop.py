@@ -25,23 +25,20 @@ def _validation_arrays(model, x, y, sample_weight, validation_split):
     ys = model._flatten_targets(y)
     count = len(xs)
     (train, valid) = split_for_validation(xs + ys + [sample_weight], validation_split)
-    train_x = pack_like(_structure_of(x), train[:count])
-    valid_x = pack_like(_structure_of(x), valid[:count])
-    train_y = _restructure(y, train[count:-1])
-    valid_y = _restructure(y, valid[count:-1])
+    # The flat lists follow the model's input and output order, whatever the dicts' key order.
+    input_names, output_names = model._input_names(), model._output_names()
+    train_x = _restructure(x, train[:count], input_names)
+    valid_x = _restructure(x, valid[:count], input_names)
+    train_y = _restructure(y, train[count:-1], output_names)
+    valid_y = _restructure(y, valid[count:-1], output_names)
     return (train_x, train_y, train[-1]), (valid_x, valid_y, valid[-1])
 
 
-def _structure_of(x):
-    if isinstance(x, dict):
-        return x
-    return x if isinstance(x, (list, tuple)) else x
-
-
-def _restructure(y, flat):
-    if isinstance(y, dict):
-        return dict(zip(y.keys(), flat))
-    if isinstance(y, (list, tuple)):
+def _restructure(original, flat, names):
+    """`flat` (in model order) back in the form the user gave: dict by name, list, or single."""
+    if isinstance(original, dict):
+        return {name: part for name, part in zip(names, flat) if part is not None}
+    if isinstance(original, (list, tuple)):
         return list(flat)
     return flat[0] if flat else None
 
