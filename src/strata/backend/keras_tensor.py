@@ -8,6 +8,16 @@ from __future__ import annotations
 
 from strata.backend.conversion import standardize_dtype
 
+# The layer class that records `x + y` on symbolic tensors. strata.layers registers it when it is
+# imported (register_op_layer), so the backend never imports the layers package above it.
+_op_layer_factory = None
+
+
+def register_op_layer(factory) -> None:
+    """Set the layer class built for arithmetic on symbolic tensors (`TensorOp`)."""
+    global _op_layer_factory
+    _op_layer_factory = factory
+
 
 class KerasTensor:
     """A placeholder for a tensor in a functional graph.
@@ -54,10 +64,10 @@ class KerasTensor:
     # Arithmetic on symbolic tensors builds the graph through small merge/lambda layers, so
     # `x + y` and `2 * x` work inside functional models as in Keras.
     def _binary(self, other, op_name, reverse=False):
-        from strata.layers.core.tensor_op import TensorOp
-
+        if _op_layer_factory is None:
+            raise RuntimeError("Symbolic arithmetic needs strata.layers to be imported first.")
         operands = [other, self] if reverse else [self, other]
-        return TensorOp(op_name)(operands)
+        return _op_layer_factory(op_name)(operands)
 
     def __add__(self, other):
         return self._binary(other, "add")
@@ -82,7 +92,6 @@ class KerasTensor:
 
     def __rtruediv__(self, other):
         return self._binary(other, "divide", reverse=True)
-
 
 
 def any_symbolic(structure) -> bool:

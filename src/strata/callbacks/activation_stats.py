@@ -44,7 +44,7 @@ def model_input_tensors(model, x) -> list[torch.Tensor]:
     from strata.trainers.data_adapters import to_device
 
     if getattr(model, "inputs", None):
-        from strata.models.input_checks import flatten_model_inputs
+        from strata.trainers.input_checks import flatten_model_inputs
 
         return [to_device(t) for t in flatten_model_inputs(model, x)]
     if isinstance(x, (list, tuple)):
@@ -60,22 +60,19 @@ def layer_outputs(model, flat_inputs, layers) -> dict:
         flat_inputs: Input tensors in the order of `model.inputs`.
         layers: The layers whose outputs are wanted.
     """
-    wanted = {id(layer) for layer in layers}
     found: dict[int, list[torch.Tensor]] = {}
 
     def record(layer, _inputs, output):
         found.setdefault(id(layer), []).extend(_tensors(output))
 
+    # Hooks fire inside functional plans too (nested models included), so one call finds them.
     handles = [layer.register_forward_hook(record) for layer in layers]
     was_training = model.training
     model.eval()
     try:
         with torch.inference_mode():
-            if _is_functional(model):
-                _walk_plan(model, list(flat_inputs), wanted, found)
-            else:
-                structured = flat_inputs[0] if len(flat_inputs) == 1 else list(flat_inputs)
-                model(structured, training=False)
+            structured = _structured_inputs(model, list(flat_inputs))
+            model(structured, training=False)
     finally:
         for handle in handles:
             handle.remove()
@@ -83,26 +80,13 @@ def layer_outputs(model, flat_inputs, layers) -> dict:
     return found
 
 
-def _is_functional(model) -> bool:
-    return hasattr(model, "_plan") and hasattr(model, "_nodes_between_inputs_and_outputs")
+def _structured_inputs(model, flat_inputs):
+    structure = getattr(model, "_input_structure", None)
+    if isinstance(structure, (list, dict)):
+        from strata.backend.keras_tensor import pack_like
 
-
-def _walk_plan(model, flat_inputs, wanted, found) -> None:
-    plan = model._plan
-    values = plan.fresh_slots(flat_inputs)
-    masks = plan.fresh_masks() if plan.uses_masks else None
-    for step in plan.steps:
-        step(values, masks, False)
-    slot_of = plan._slot_of
-    for node in model._nodes_between_inputs_and_outputs():
-        layer = node.layer
-        if id(layer) in wanted:
-            found.setdefault(id(layer), []).extend(
-                values[slot_of[id(t)]] for t in node.output_tensors
-            )
-        if _is_functional(layer):
-            inner_inputs = [values[slot_of[id(t)]] for t in node.input_tensors]
-            _walk_plan(layer, inner_inputs, wanted, found)
+        return pack_like(structure, flat_inputs)
+    return flat_inputs[0] if len(flat_inputs) == 1 else flat_inputs
 
 
 def _tensors(output) -> list[torch.Tensor]:
@@ -184,6 +168,10 @@ class ActivationStats(Callback):
         >>> len(history.history["act_std/selu_1"])
         2
     """
+
+    # Its effects are output only: in a data-parallel run the first process alone runs it.
+    _chief_only = True
+    _only_reports = True
 
     def __init__(self, x=None, freq=1, max_samples=1024, layers=None):
         super().__init__()

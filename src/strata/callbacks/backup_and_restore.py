@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from strata.callbacks.callback import Callback
+from strata.distribution.state import barrier, is_chief
 from strata.utils.file_io import atomic_write
 
 BACKUP_NAME = "backup.safetensors"
@@ -54,6 +55,7 @@ class BackupAndRestore(Callback):
     """
 
     _runs_last = True
+    _only_reports = True  # never stops training (a data-parallel run need not agree per step)
 
     def __init__(self, backup_dir, save_freq="epoch", delete_checkpoint=True):
         super().__init__()
@@ -93,7 +95,8 @@ class BackupAndRestore(Callback):
         self._batches_since_save = 0
         if os.path.exists(self.backup_path):
             epoch = self._restore()
-            self.model._initial_epoch_override = epoch + 1
+            # The engine's public seam: the loop starts at the epoch after the backed-up one.
+            self.engine.load_state_dict({"epoch": epoch + 1})
 
     def on_epoch_begin(self, epoch, logs=None):
         self._current_epoch = epoch
@@ -114,14 +117,20 @@ class BackupAndRestore(Callback):
     def on_train_end(self, logs=None):
         if not self.delete_checkpoint:
             return
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(self.backup_path)
-        with contextlib.suppress(OSError):
-            os.rmdir(self.backup_dir)  # only when empty: never remove the user's other files
+        if is_chief():  # in a data-parallel run, every process reads the file; one writes it
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(self.backup_path)
+            with contextlib.suppress(OSError):
+                os.rmdir(self.backup_dir)  # only when empty: never remove the user's other files
+        # No process may start a later run while the finished run's backup is still there.
+        barrier()
 
     # ------------------------------------------------------------------------- the file
     def _write(self, epoch):
         from safetensors.torch import save
+
+        if not is_chief():
+            return
 
         tensors = {}
         state = {

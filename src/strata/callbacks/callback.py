@@ -14,6 +14,9 @@ class Callback:
         params: `{"epochs", "steps", "verbose"}` of the current run.
         validation_data: what `fit` received as validation data (`(x_val, y_val)` or with sample
             weights), or None.
+        engine: the run's `strata.trainers.engine.Engine` (set when the run starts): its public
+            state (`epoch`, `initial_epoch`, `steps_done`, `state_dict()`) and events
+            (`add_input_observer`) are how a callback steers the loop.
 
     Example:
         >>> import strata
@@ -28,6 +31,7 @@ class Callback:
         self.params = {}
         self._model = None
         self.validation_data = None
+        self.engine = None
 
     @property
     def model(self):

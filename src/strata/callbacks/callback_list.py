@@ -52,6 +52,10 @@ class CallbackList:
         # Callbacks that record the run's state (BackupAndRestore) go last, so their epoch-end
         # hook sees every other callback, History included, after its own epoch-end hook.
         self.callbacks.sort(key=lambda c: bool(getattr(c, "_runs_last", False)))
+        from strata.distribution import is_chief
+
+        if not is_chief():  # a data-parallel run's other processes: no output of their own
+            self.callbacks = [c for c in self.callbacks if not getattr(c, "_chief_only", False)]
         self.model = model
         self.params = params
         for callback in self.callbacks:
@@ -71,6 +75,19 @@ class CallbackList:
     def set_validation_data(self, data) -> None:
         for callback in self.callbacks:
             callback.validation_data = data
+
+    def set_engine(self, engine) -> None:
+        """Give every callback the run's engine (`callback.engine`)."""
+        for callback in self.callbacks:
+            callback.engine = engine
+
+    def may_stop_mid_epoch(self) -> bool:
+        """Whether a callback watching batches might set `model.stop_training` mid-epoch."""
+        return any(
+            not getattr(callback, "_only_reports", False)
+            for hook in ("on_train_batch_begin", "on_train_batch_end")
+            for callback in self._batch_targets[hook]
+        )
 
     def needs(self, hook: str) -> bool:
         """Whether any callback overrides a batch hook (callers skip building logs if not)."""

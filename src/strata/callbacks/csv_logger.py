@@ -37,6 +37,10 @@ class CSVLogger(Callback):
         >>> callback = strata.callbacks.CSVLogger("training.log")
     """
 
+    # Its effects are output only: in a data-parallel run the first process alone runs it.
+    _chief_only = True
+    _only_reports = True
+
     def __init__(self, filename, separator=",", append=False):
         super().__init__()
         self.filename = os.fspath(filename)

@@ -114,6 +114,10 @@ class GradientMonitor(Callback):
         weight_norm/out
     """
 
+    # Its effects are output only: in a data-parallel run the first process alone runs it.
+    _chief_only = True
+    _only_reports = True
+
     def __init__(
         self,
         log_dir=None,
@@ -184,24 +188,23 @@ class GradientMonitor(Callback):
         return hook
 
     def _start_capture(self):
-        """Keep references to the first training batches the model sees, as probe data."""
-        model = self.model
-        if not hasattr(model, "_flat_forward"):
+        """Keep copies of the first training batches the model sees, as probe data."""
+        if self.engine is None:
             return
-        original = type(model)._flat_forward
 
-        def capturing(xs, training, logits=False):
-            if training and len(self._probe_batches) < self.sample_batches:
-                # Batches may share buffers from step to step: keep copies.
-                self._probe_batches.append([x.detach().clone() for x in xs])
-                if len(self._probe_batches) >= self.sample_batches:
-                    self._stop_capture()
-            return original(model, xs, training, logits=logits)
+        def capture(flat_inputs):
+            # Batches may share buffers from step to step: keep copies.
+            self._probe_batches.append([x.detach().clone() for x in flat_inputs])
+            if len(self._probe_batches) >= self.sample_batches:
+                self._stop_capture()
 
-        model.__dict__["_flat_forward"] = capturing
+        self._capture = self.engine.add_input_observer(capture)
 
     def _stop_capture(self):
-        self.model.__dict__.pop("_flat_forward", None)
+        capture = getattr(self, "_capture", None)
+        if capture is not None:
+            capture.remove()
+            self._capture = None
 
     def _remove_hooks(self):
         for handle in self._handles:

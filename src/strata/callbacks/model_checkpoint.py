@@ -35,6 +35,10 @@ class ModelCheckpoint(Callback):
         ...     "my_model.h5", monitor="val_loss", save_best_only=True)
     """
 
+    # Its effects are output only: in a data-parallel run the first process alone runs it.
+    _chief_only = True
+    _only_reports = True
+
     def __init__(
         self,
         filepath,

@@ -49,6 +49,9 @@ class ProgbarLogger(Callback):
         console: a `rich.console.Console` to draw on (default: standard output).
     """
 
+    # Its effects are output only: in a data-parallel run the first process alone runs it.
+    _chief_only = True
+
     def __init__(self, refresh_seconds: float = 0.2, console: Console | None = None):
         super().__init__()
         self.refresh_seconds = refresh_seconds
@@ -59,9 +62,14 @@ class ProgbarLogger(Callback):
         self._epoch_start = 0.0
         self._seen_steps = 0
 
+    _only_reports = True  # never stops training: a data-parallel run need not agree per step
+
     @property
     def verbose(self) -> int:
-        return int(self.params.get("verbose", 1) or 0)
+        from strata.distribution import is_chief
+
+        # In a data-parallel run only the first process prints.
+        return int(self.params.get("verbose", 1) or 0) if is_chief() else 0
 
     @property
     def console(self) -> Console:

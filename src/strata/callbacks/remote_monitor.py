@@ -31,6 +31,10 @@ class RemoteMonitor(Callback):
         >>> monitor = strata.callbacks.RemoteMonitor(root="http://localhost:9000")
     """
 
+    # Its effects are output only: in a data-parallel run the first process alone runs it.
+    _chief_only = True
+    _only_reports = True
+
     def __init__(
         self,
         root="http://localhost:9000",

@@ -57,6 +57,10 @@ class TensorBoard(Callback):
         >>> callback = strata.callbacks.TensorBoard(log_dir="my_log_dir", histogram_freq=1)
     """
 
+    # Its effects are output only: in a data-parallel run the first process alone runs it.
+    _chief_only = True
+    _only_reports = True
+
     def __init__(
         self,
         log_dir="logs",

@@ -11,6 +11,7 @@ from strata.backend import config as backend_config
 from strata.backend import naming
 from strata.backend.conversion import convert_to_numpy, convert_to_tensor, standardize_dtype
 from strata.backend.keras_tensor import KerasTensor, any_symbolic, flatten, map_structure
+from strata.backend.loss_scope import LossScope, current_scope
 
 _BASE_KWARGS = {
     "activity_regularizer",
@@ -145,7 +146,36 @@ class Layer(torch.nn.Module):
         constraint = constraints.get(constraint)
         if regularizer is not None or constraint is not None:
             self._weight_extras[name] = (regularizer, constraint)
+        # `self.w = self.add_weight(...)` then moves the registration to `w` (see __setattr__).
+        self.__dict__.setdefault("_unassigned_weights", {})[id(tensor)] = name
         return tensor
+
+    def __setattr__(self, name, value):
+        pending = self.__dict__.get("_unassigned_weights")
+        if pending and isinstance(value, torch.Tensor) and id(value) in pending:
+            registered = pending.pop(id(value))
+            if registered != name:
+                self._rename_weight(registered, name)
+                return
+        super().__setattr__(name, value)
+
+    def _rename_weight(self, old: str, new: str) -> None:
+        """Register weight `old` under `new` instead, in the same place of every record."""
+        if new in self._parameters or new in self._buffers or new in self._modules:
+            raise ValueError(f"Layer '{self.name}' already has a weight or sublayer named '{new}'.")
+        for table_name in ("_parameters", "_buffers"):
+            table = self.__dict__[table_name]
+            if old in table:
+                # Rebuilt, not popped and re-added, so state_dict keeps the creation order.
+                renamed = {(new if key == old else key): value for key, value in table.items()}
+                table.clear()
+                table.update(renamed)
+        self._own_weights = [
+            (new if n == old else n, trainable, layout)
+            for n, trainable, layout in self._own_weights
+        ]
+        if old in self._weight_extras:
+            self._weight_extras[new] = self._weight_extras.pop(old)
 
     # -------------------------------------------------------------------------------- weights
     @property
@@ -288,8 +318,17 @@ class Layer(torch.nn.Module):
         return found
 
     def add_loss(self, loss) -> None:
-        """Add a penalty computed in `call` (collected by the model for the current step)."""
-        self._activity_losses.append(loss)
+        """Add a loss computed in `call`; training adds it to the compiled loss for this step.
+
+        Inside `fit`/`evaluate` (and any call of a model) the loss goes to the forward pass's
+        `LossScope`, so it counts once and is not kept afterwards; a layer called on its own
+        keeps it in `layer.losses` until its next call.
+        """
+        scope = current_scope()
+        if scope is not None:
+            scope.losses.append(loss)
+        else:
+            self._activity_losses.append(loss)
 
     # ---------------------------------------------------------------------------------- calling
     def call(self, inputs, *args, **kwargs):
@@ -318,11 +357,28 @@ class Layer(torch.nn.Module):
             kwargs.pop("training", None)
         if not self._call_accepts_mask:
             kwargs.pop("mask", None)
-        self._activity_losses = []  # losses added by this call only
-        outputs = super().__call__(inputs, *args[1:], **kwargs)
-        if self.activity_regularizer is not None:
-            self._activity_losses.extend(self.activity_regularizer(o) for o in flatten(outputs))
+        if current_scope() is not None:  # inside a model's forward pass: its scope collects
+            outputs = super().__call__(inputs, *args[1:], **kwargs)
+            self._add_activity_losses(outputs)
+            return outputs
+        with LossScope() as scope:  # the outermost call: `self.losses` shows this call's losses
+            outputs = super().__call__(inputs, *args[1:], **kwargs)
+            self._add_activity_losses(outputs)
+        self._forget_sublayer_losses()
+        self._activity_losses = scope.losses
         return outputs
+
+    def _add_activity_losses(self, outputs) -> None:
+        if self.activity_regularizer is not None:
+            for output in flatten(outputs):
+                self.add_loss(self.activity_regularizer(output))
+
+    def _forget_sublayer_losses(self) -> None:
+        """Drop losses that sublayers kept from calls of their own (this call's are in ours)."""
+        if self._modules:
+            for module in self.modules():
+                if isinstance(module, Layer) and module is not self and module._activity_losses:
+                    module._activity_losses = []
 
     def _build_for(self, input_shape) -> None:
         try:

@@ -13,6 +13,7 @@ from torch.func import functional_call
 
 from strata.backend.conversion import standardize_dtype, to_torch_dtype
 from strata.backend.keras_tensor import KerasTensor, flatten, map_structure, pack_like
+from strata.backend.loss_scope import LossScope
 
 # Sizes that stand in for unknown dimensions: the batch gets small ones, other dimensions sizes
 # large enough for deep convolution stacks (InceptionV3 needs 75 pixels) and of different parity.
@@ -61,15 +62,9 @@ def _run_once(layer, args, kwargs, trial, state):
 def infer_output_spec(layer, args, kwargs):
     """KerasTensors describing what `layer.call(*args, **kwargs)` returns for symbolic inputs."""
     state = _meta_state(layer)
-    kept_losses = [
-        (m, list(m._activity_losses)) for m in layer.modules() if hasattr(m, "_activity_losses")
-    ]
-    try:
+    # Losses that `call` adds during the meta runs are meta tensors: a scope of their own drops them.
+    with LossScope():
         results = [_run_once(layer, args, kwargs, trial, state) for trial in (0, 1)]
-    finally:
-        # Losses added by `call` during the meta runs are meta tensors: forget them.
-        for module, losses in kept_losses:
-            module._activity_losses = losses
     (first, first_masks), (second, _) = results
     first_leaves, second_leaves = flatten(first), flatten(second)
     mask_leaves = flatten(first_masks) if first_masks is not None else [None] * len(first_leaves)

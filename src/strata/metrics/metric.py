@@ -77,6 +77,23 @@ class Metric:
                 setattr(self, name, getattr(self, name).to(target))
             self._device = target
 
+    def stateless_result(self, metric_variables) -> torch.Tensor:
+        """The result the metric would give with state `metric_variables` (in `variables`
+        order); the metric's own state is left as it was."""
+        kept = self.variables
+        if len(metric_variables) != len(kept):
+            raise ValueError(
+                f"Metric '{self.name}' expected {len(kept)} state tensors; "
+                f"received {len(metric_variables)}."
+            )
+        try:
+            for name, value in zip(self._variable_names, metric_variables):
+                setattr(self, name, value)
+            return self.result()
+        finally:
+            for name, value in zip(self._variable_names, kept):
+                setattr(self, name, value)
+
     def reset_state(self) -> None:
         """Return every state tensor to its initial value (in place, on its device)."""
         for name in self._variable_names:
@@ -195,8 +212,9 @@ class MeanMetricWrapper(Mean):
     """
 
     def __init__(self, fn, name=None, dtype=None, **kwargs):
-        super().__init__(name=name or getattr(fn, "__name__", None) or "mean_metric_wrapper",
-                         dtype=dtype)
+        super().__init__(
+            name=name or getattr(fn, "__name__", None) or "mean_metric_wrapper", dtype=dtype
+        )
         self._fn = fn
         self._fn_kwargs = kwargs
 

@@ -132,9 +132,30 @@ class Functional(Model):
 
     def _flatten_inputs(self, inputs) -> list[torch.Tensor]:
         """Inputs given as a tensor, list or dict, in the order of `self.inputs`, checked."""
-        from strata.models.input_checks import flatten_model_inputs
+        from strata.trainers.input_checks import flatten_model_inputs
 
         return flatten_model_inputs(self, inputs)
+
+    def _flat_forward(self, xs, training, logits=False):
+        """The plan's flat outputs; with `logits`, outputs trained from their logits stop
+        before their softmax/sigmoid (the training loss needs the logits)."""
+        plan = self._logits_plan() if logits else self._plan
+        return plan.run(xs, training)
+
+    def _logits_plan(self):
+        """The plan whose softmax/sigmoid outputs stop at their logits (made once per compile)."""
+        cached = getattr(self, "_cached_logits_plan", None)
+        if cached is None or cached[0] is not self._plan:
+            layers = {t.logits_layer for t in self._targets if t.logits_layer is not None}
+            plan = self._plan
+            if layers:
+                from strata.models.plan import Plan
+
+                nodes = self._nodes_between_inputs_and_outputs()
+                plan = Plan(nodes, self.inputs, self.outputs, logits_layers=layers)
+            cached = (self._plan, plan)
+            self._cached_logits_plan = cached
+        return cached[1]
 
     def _run_plan(self, flat_inputs, training=False):
         """Run the plan on tensors given in `self.inputs` order; returns the flat outputs."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from strata.layers.layer import Layer
 from strata.trainers.trainer import Trainer
 
+_MODEL_KWARGS = {"name", "trainable", "dtype"}
+
 
 class Model(Trainer, Layer):
     """A trainable group of layers.
@@ -31,8 +33,16 @@ class Model(Trainer, Layer):
         return super().__new__(cls)
 
     def __init__(self, *args, **kwargs):
-        base_kwargs = {k: v for k, v in kwargs.items() if k in ("name", "trainable", "dtype")}
-        Layer.__init__(self, **base_kwargs)
+        unknown = sorted(set(kwargs) - _MODEL_KWARGS)
+        if args or unknown:
+            received = [f"{len(args)} positional argument(s)"] if args else []
+            received += [f"keyword argument(s) {unknown}"] if unknown else []
+            raise TypeError(
+                f"{type(self).__name__} (a Model) expected only the keyword arguments "
+                f"{sorted(_MODEL_KWARGS)}; received {' and '.join(received)}. A subclass takes "
+                "its own arguments in its __init__ and passes name=/trainable=/dtype= on."
+            )
+        Layer.__init__(self, **kwargs)
         Trainer.__init__(self)
 
     @property

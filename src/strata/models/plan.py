@@ -8,7 +8,17 @@ no shape checks per call (DESIGN.md, "Speed on the hot path").
 
 from __future__ import annotations
 
+import torch
+from torch.nn.modules import module as _torch_module
+
 from strata.backend.keras_tensor import KerasTensor, flatten, map_structure, pack_like
+
+# Torch's registries of hooks for every module (register_module_forward_hook, ...): mutated in
+# place, never rebound, so these names stay current.
+_GLOBAL_FORWARD_HOOKS = _torch_module._global_forward_hooks
+_GLOBAL_FORWARD_PRE_HOOKS = _torch_module._global_forward_pre_hooks
+_GLOBAL_BACKWARD_HOOKS = _torch_module._global_backward_hooks
+_GLOBAL_BACKWARD_PRE_HOOKS = _torch_module._global_backward_pre_hooks
 
 
 class Plan:
@@ -57,6 +67,10 @@ class Plan:
             f"{', '.join(str(s) for s in shapes)}: {str(error).strip().splitlines()[0]}"
         )
 
+    def has_tensor(self, tensor) -> bool:
+        """Whether a symbolic tensor is one of the plan's (an input, output or in between)."""
+        return id(tensor) in self._slot_of
+
     def fresh_slots(self, flat_inputs):
         values = [None] * self.num_slots
         for slot, value in zip(self.input_slots, flat_inputs):
@@ -89,18 +103,19 @@ class Plan:
         mask_out = [t.has_mask for t in node.output_tensors]
         first_slots = [self._slot(t) for t in flatten(first) if isinstance(t, KerasTensor)]
 
+        invoke = _invoker(layer, call)
         if not (regularized or mask_in or any(mask_out)) and read is None:
             # The common case, kept lean: one tensor in, positional, no masks.
             in_slot = first_slots[0]
             if takes_training:
 
                 def step(values, masks, training):
-                    write(values, call(values[in_slot], training=training, **kwargs))
+                    write(values, invoke(values[in_slot], training=training, **kwargs))
 
             else:
 
                 def step(values, masks, training):
-                    write(values, call(values[in_slot], **kwargs))
+                    write(values, invoke(values[in_slot], **kwargs))
 
             return step
 
@@ -113,10 +128,11 @@ class Plan:
                 call_kwargs["training"] = training
             if mask_in:
                 call_kwargs["mask"] = _first_arg_masks(first, masks, self._slot_of)
-            outputs = call(*args, **call_kwargs)
+            outputs = invoke(*args, **call_kwargs)
             write(values, outputs)
             if regularized:
-                layer._activity_losses = [layer.activity_regularizer(o) for o in flatten(outputs)]
+                for output in flatten(outputs):
+                    layer.add_loss(layer.activity_regularizer(output))
             if masks is not None and any(mask_out):
                 incoming = _first_arg_masks(first, masks, self._slot_of)
                 out_mask = layer.compute_mask(args[0], incoming)
@@ -144,6 +160,42 @@ class Plan:
             }
 
         return read
+
+
+def has_hooks(module) -> bool:
+    """Whether calling `module` must go through `nn.Module.__call__` for hooks to fire."""
+    return bool(
+        module._forward_hooks
+        or module._forward_pre_hooks
+        or module._backward_hooks
+        or module._backward_pre_hooks
+        or _GLOBAL_FORWARD_HOOKS
+        or _GLOBAL_FORWARD_PRE_HOOKS
+        or _GLOBAL_BACKWARD_HOOKS
+        or _GLOBAL_BACKWARD_PRE_HOOKS
+    )
+
+
+def _invoker(layer, call):
+    """`call`, run through torch's hook machinery only while the layer has hooks.
+
+    Torch's own fast path in `Module._call_impl` does the same test, so a plan without hooks
+    pays a few dictionary checks per layer and no `__call__` overhead.
+    """
+    run_with_hooks = torch.nn.Module.__call__
+    fused_logits = call != layer.call
+
+    def invoke(*args, **kwargs):
+        if not has_hooks(layer):
+            return call(*args, **kwargs)
+        outputs = run_with_hooks(layer, *args, **kwargs)
+        if fused_logits:
+            # An output trained from its logits: hooks saw (and may record) the activated
+            # output; the loss still needs the logits.
+            outputs = call(*args, **kwargs)
+        return outputs
+
+    return invoke
 
 
 def _writer(out_slots, single_output):

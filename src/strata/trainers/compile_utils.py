@@ -235,3 +235,15 @@ class LossTracker:
         if self._sum is None:
             return torch.tensor(0.0)
         return self._sum / self._count
+
+    @property
+    def variables(self):
+        """The state as tensors `[sum, count]`: what a data-parallel run adds up over processes."""
+        self._fold()
+        total = self._sum if self._sum is not None else torch.tensor(0.0)
+        return [total, torch.tensor(float(self._count), device=total.device)]
+
+    def stateless_result(self, variables):
+        """The result for state `variables` (as `variables` gives them), leaving ours alone."""
+        total, count = variables
+        return total / count if float(count) else torch.tensor(0.0)

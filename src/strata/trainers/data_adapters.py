@@ -69,28 +69,56 @@ class ArrayAdapter:
     def num_batches(self) -> int:
         return self.steps
 
-    def _pass_order(self):
-        if self.shuffle is True:
+    def _pass_order(self, generator=None):
+        if self.shuffle is not True:
+            return None
+        if generator is None:
             return torch.randperm(self.size, device=self.xs[0].device)
-        return None
+        return torch.randperm(self.size, generator=generator)
 
-    def __iter__(self):
+    def _planned_batches(self, generator=None):
+        """(row order or None, first row, whether it starts a pass) of each batch of an epoch.
+
+        An epoch is one pass, or `steps` batches; a pass cut short by `steps` goes on where it
+        stopped in the next epoch. `generator` draws the shuffles (the global random state
+        when None).
+        """
         produced = 0
         while produced < self.steps:
-            order = self._pass_order()
-            arrays = self._whole_pass(order)
+            order = self._pass_order(generator)
             starts = list(range(0, self.size, self.batch_size))
             if self.shuffle == "batch":
-                starts = [starts[i] for i in torch.randperm(len(starts)).tolist()]
-            if self._cursor:
-                starts, self._cursor = starts[self._cursor :], 0
-            for index, start in enumerate(starts):
-                yield self._batch(arrays, order, start)
+                permutation = torch.randperm(len(starts), generator=generator).tolist()
+                starts = [starts[i] for i in permutation]
+            offset, self._cursor = self._cursor, 0
+            for index in range(offset, len(starts)):
+                yield order, starts[index], index == offset
                 produced += 1
                 if produced == self.steps:
                     if index + 1 < len(starts):
                         self._cursor = index + 1
                     return
+
+    def __iter__(self):
+        arrays = None
+        for order, start, new_pass in self._planned_batches():
+            if new_pass:
+                arrays = self._whole_pass(order)
+            yield self._batch(arrays, order, start)
+
+    def global_batch_rows(self, generator):
+        """The row indices (a CPU tensor) of each batch of an epoch, shuffled by `generator`:
+        what a data-parallel run splits between its processes."""
+        for order, start, _ in self._planned_batches(generator):
+            stop = min(start + self.batch_size, self.size)
+            yield order[start:stop] if order is not None else torch.arange(start, stop)
+
+    def rows_batch(self, rows):
+        """The batch made of the given rows (a tensor of indices)."""
+        arrays = [torch.index_select(a, 0, rows.to(a.device)) for a in self._all_arrays()]
+        xs = arrays[: len(self.xs)]
+        ys = arrays[len(self.xs) : len(self.xs) + len(self.ys)]
+        return xs, ys, (arrays[-1] if self.weights is not None else None)
 
     def _all_arrays(self):
         return [*self.xs, *self.ys, *([] if self.weights is None else [self.weights])]
@@ -140,10 +168,13 @@ class IterableAdapter:
     tensors, lists or dicts. `prepare(batch)` (given by the trainer) flattens and checks them.
     """
 
-    def __init__(self, source, prepare, steps=None):
+    def __init__(self, source, prepare, steps=None, dataset=None, batch_size=None, shuffle=False):
         self.source = source
         self.prepare = prepare
         self.steps = steps
+        # The map-style Dataset behind `source` when strata made the loader: a data-parallel
+        # run makes its own loader of it, with a sampler that shards it.
+        self.dataset, self.batch_size, self.shuffle = dataset, batch_size, shuffle
         self._iterator = None
         self._reusable = not isinstance(source, types.GeneratorType) and not (
             hasattr(source, "__next__") and iter(source) is source

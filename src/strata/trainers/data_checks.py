@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import torch
 
-from strata.models.input_checks import check_against_spec
+from strata.trainers.input_checks import check_against_spec
 
 
 class NonFiniteDataWarning(UserWarning):

@@ -53,7 +53,7 @@ class DataPlumbingMixin:
         return [y]
 
     def _flatten_x(self, x):
-        from strata.models.input_checks import order_like_inputs
+        from strata.trainers.input_checks import order_like_inputs
 
         if hasattr(self, "inputs") and self.inputs:
             return order_like_inputs(self, x)
@@ -128,7 +128,17 @@ class DataPlumbingMixin:
             scanned.append(True) if first else None
             return self._prepare_batch(batch, warn_non_finite=first)
 
-        return IterableAdapter(source, prepare, steps=steps)
+        from torch.utils.data import Dataset, IterableDataset
+
+        map_style = isinstance(x, Dataset) and not isinstance(x, IterableDataset)
+        return IterableAdapter(
+            source,
+            prepare,
+            steps=steps,
+            dataset=x if map_style else None,
+            batch_size=batch_size or 32,
+            shuffle=shuffle,
+        )
 
 
 def class_weights_for(class_weight, ys, weights):

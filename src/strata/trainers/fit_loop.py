@@ -8,7 +8,9 @@ import torch
 from strata.backend.conversion import convert_to_numpy
 from strata.backend.keras_tensor import map_structure, pack_like
 from strata.callbacks.callback_list import CallbackList
+from strata.distribution import is_chief
 from strata.trainers.data_adapters import is_array, split_for_validation, to_device, unpack_batch
+from strata.trainers.engine import Engine
 
 
 def _verbose(verbose) -> int:
@@ -100,39 +102,57 @@ def run_fit(
         steps=train.num_batches,
     )
     callback_list.set_validation_data(validation_data)
-    model._begin_training_run()
+    engine = Engine(model, training=True)
+    engine.initial_epoch = engine.epoch = initial_epoch
+    return _run_epochs(model, engine, train, valid, callback_list, epochs, validation_freq)
+
+
+def _run_epochs(model, engine, train, valid, callback_list, epochs, validation_freq):
+    """The epoch loop of `fit`, driving `engine` and dispatching every callback event."""
+    model._engine = engine
+    engine.running = True
+    callback_list.set_engine(engine)
     model.stop_training = False
-    step_fn = _train_step_function(model)
+    step_fn = _train_step_function(model, engine)
     needs_batch_begin = callback_list.needs("on_train_batch_begin")
     needs_batch_end = callback_list.needs("on_train_batch_end")
+    # Processes must stop at the same step: when something may ask to stop mid-epoch (a batch
+    # callback, a custom train_step), a data-parallel run agrees on it after every step.
+    agree_each_step = engine.distribution is not None and (
+        callback_list.may_stop_mid_epoch() or model._overridden("train_step")
+    )
     epoch_logs = {}
     model.train()
     try:
         callback_list.on_train_begin()
-        # BackupAndRestore names the first epoch still to run when it resumed a backup.
-        override = getattr(model, "_initial_epoch_override", None)
-        if override is not None:
-            initial_epoch, model._initial_epoch_override = override, None
-        for epoch in range(initial_epoch, epochs):
+        # A callback may move the start in on_train_begin (BackupAndRestore resuming a backup).
+        for epoch in range(engine.initial_epoch, epochs):
+            engine.epoch = epoch
             model.reset_metrics()
             callback_list.on_epoch_begin(epoch)
-            for step, batch in enumerate(train):
+            for step, batch in enumerate(engine.batches(train)):
                 if needs_batch_begin:
                     callback_list.on_train_batch_begin(step)
                 step_fn(batch)
                 if needs_batch_end:
                     callback_list.on_train_batch_end(step, model._lazy_logs())
-                if model.stop_training:
-                    break
-            epoch_logs = model._metric_results()
+                if model.stop_training or agree_each_step:
+                    if engine.agree_to_stop(model.stop_training):
+                        model.stop_training = True
+                        break
+            epoch_logs = model._metric_results(synchronize=True)
             if valid is not None and _should_validate(epoch, validation_freq):
-                val_logs = _evaluate_epoch(model, valid, callback_list)
+                val_logs = _evaluate_epoch(model, engine, valid, callback_list)
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             callback_list.on_epoch_end(epoch, epoch_logs)
-            if model.stop_training:
+            engine.epoch = epoch + 1
+            if engine.agree_to_stop(model.stop_training):
+                model.stop_training = True
                 break
         callback_list.on_train_end(epoch_logs)
     finally:
+        engine.running = False
+        engine.close()
         model.eval()
     return callback_list.history
 
@@ -149,8 +169,8 @@ def _should_validate(epoch, validation_freq):
     return epoch + 1 in validation_freq
 
 
-def _train_step_function(model):
-    """The per-batch function: the built-in lean step or the user's train_step."""
+def _train_step_function(model, engine):
+    """The per-batch function: the engine's lean step or the user's train_step."""
     if model._overridden("train_step"):
 
         def user_step(batch):
@@ -160,7 +180,7 @@ def _train_step_function(model):
             return model.train_step((x, y, weights) if weights is not None else (x, y))
 
         return user_step
-    step = model._builtin_train_step
+    step = engine.train_step
 
     def builtin(batch):
         step(*batch)
@@ -168,7 +188,7 @@ def _train_step_function(model):
     return builtin
 
 
-def _evaluate_epoch(model, adapter, callback_list):
+def _evaluate_epoch(model, engine, adapter, callback_list):
     model.reset_metrics()
     callback_list.on_test_begin()
     needs_begin = callback_list.needs("on_test_batch_begin")
@@ -176,25 +196,25 @@ def _evaluate_epoch(model, adapter, callback_list):
     with torch.inference_mode():
         was_training = model.training
         model.eval()
-        for step, batch in enumerate(adapter):
+        for step, batch in enumerate(engine.batches(adapter, evaluation=True)):
             if needs_begin:
                 callback_list.on_test_batch_begin(step)
-            _test_batch(model, batch)
+            _test_batch(model, engine, batch)
             if needs_end:
                 callback_list.on_test_batch_end(step, model._lazy_logs())
         model.train(was_training)
-    logs = model._metric_results()
+    logs = model._metric_results(synchronize=True)
     callback_list.on_test_end(logs)
     return logs
 
 
-def _test_batch(model, batch):
+def _test_batch(model, engine, batch):
     if model._overridden("test_step"):
         xs, ys, weights = batch
         x = xs[0] if len(xs) == 1 else xs
         y = (ys[0] if len(ys) == 1 else ys) if ys else None
         return model.test_step((x, y, weights))
-    return model._builtin_test_step(*batch)
+    return engine.test_step(*batch)
 
 
 def run_evaluate(model, x, y, batch_size, verbose, sample_weight, steps, callbacks, return_dict):
@@ -202,8 +222,10 @@ def run_evaluate(model, x, y, batch_size, verbose, sample_weight, steps, callbac
     model._assert_compiled("evaluate")
     adapter = model._make_adapter(x, y, sample_weight, batch_size, False, None, steps, check=True)
     callback_list = CallbackList(callbacks, model=model, verbose=_verbose(verbose), steps=steps)
-    logs = _evaluate_epoch(model, adapter, callback_list)
-    if _verbose(verbose):
+    engine = Engine(model, training=False)
+    callback_list.set_engine(engine)
+    logs = _evaluate_epoch(model, engine, adapter, callback_list)
+    if _verbose(verbose) and is_chief():
         from strata.callbacks.progbar_logger import format_logs
 
         print(f"{adapter.num_batches}/{adapter.num_batches} - {format_logs(logs)}")
@@ -217,6 +239,8 @@ def run_predict(model, x, batch_size, verbose, steps, callbacks):
     callback_list = CallbackList(callbacks, model=model, verbose=_verbose(verbose), steps=steps)
     callback_list.on_predict_begin()
     batches = _predict_batches(model, x, batch_size or 32, steps)
+    engine = Engine(model, training=False)
+    callback_list.set_engine(engine)
     collected = []
     needs_begin = callback_list.needs("on_predict_batch_begin")
     needs_end = callback_list.needs("on_predict_batch_end")
@@ -230,7 +254,7 @@ def run_predict(model, x, batch_size, verbose, steps, callbacks):
                 if model._overridden("predict_step"):
                     outputs = _flat(model.predict_step((_unflatten_x(model, flat_x),)))
                 else:
-                    outputs = model._flat_forward(flat_x, training=False)
+                    outputs = engine.predict_step(flat_x)
                 collected.append(outputs)
                 if needs_end:
                     callback_list.on_predict_batch_end(step, {"outputs": outputs})
@@ -266,7 +290,7 @@ def _structure_outputs(model, merged):
 
 def _predict_batches(model, x, batch_size, steps):
     if is_array(x):
-        from strata.models.input_checks import flatten_model_inputs
+        from strata.trainers.input_checks import flatten_model_inputs
 
         if hasattr(model, "inputs") and model.inputs:
             xs = flatten_model_inputs(model, x)
@@ -292,7 +316,7 @@ def _build_from_data(model, x):
     A Sequential without an input shape builds its graph; a subclassed model is called once on
     two rows (no gradient), which builds its layers and tells its output shapes.
     """
-    if hasattr(model, "_plan") or isinstance(model, _sequential_class()):
+    if hasattr(model, "_plan") or hasattr(model, "_stack"):  # functional or Sequential
         if getattr(model, "built", True):
             return
         sample = _first_array(x)
@@ -310,12 +334,6 @@ def _build_from_data(model, x):
         outputs = _flat(model(sample, training=False))
         model.train(was_training)
     model._probe_output_shapes = [(None, *tuple(o.shape)[1:]) for o in outputs]
-
-
-def _sequential_class():
-    from strata.models.sequential import Sequential
-
-    return Sequential
 
 
 def _first_array(x):

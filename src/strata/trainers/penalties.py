@@ -1,60 +1,39 @@
-"""Regularization penalties and weight constraints, collected once per training run."""
+"""Weight penalties and constraints of a model, collected once per run."""
 
 from __future__ import annotations
 
 import torch
 
+from strata.layers.layer import _from_keras, _to_keras
 
-class PenaltiesMixin:
-    """What the train step adds to the loss (weight and activity penalties) and applies after
-    each optimizer step (constraints), in Keras's weight layouts."""
 
-    def _regularization_penalty(self):
-        cached = getattr(self, "_regularized", None)
-        if cached is None:
-            cached = self._collect_regularized()
-            self._regularized = cached
-        weights, activity_layers = cached
-        if not weights and not activity_layers:
-            return None
-        from strata.layers.layer import _to_keras
+class Penalties:
+    """The weight regularizers added to the loss and the constraints applied after each step.
 
-        terms = [reg(_to_keras(w, layout)) for reg, w, layout in weights]
-        for layer in activity_layers:
-            terms += layer._activity_losses
-        if not terms:
-            return None
-        return torch.stack([t.reshape(()) for t in terms]).sum() if len(terms) > 1 else terms[0]
+    Both see weights in Keras's layouts (OrthogonalRegularizer and MaxNorm care about rows and
+    columns). Collected when a run starts: the layers' weights do not change during a run.
+    """
 
-    def _collect_regularized(self):
-        weights, activity = [], []
-        for layer in self.modules():
-            extras = getattr(layer, "_weight_extras", {})
+    def __init__(self, model):
+        self.regularized = []  # (regularizer, weight, layout)
+        self.constrained = []  # (constraint, weight, layout)
+        for layer in model.modules():
             layouts = {n: p for n, _, p in getattr(layer, "_own_weights", [])}
-            for name, (regularizer, _constraint) in extras.items():
+            for name, (regularizer, constraint) in getattr(layer, "_weight_extras", {}).items():
+                weight = getattr(layer, name)
                 if regularizer is not None:
-                    weights.append((regularizer, getattr(layer, name), layouts[name]))
-            if getattr(layer, "activity_regularizer", None) is not None or hasattr(
-                layer, "_adds_activity_loss"
-            ):
-                activity.append(layer)
-        return weights, activity
+                    self.regularized.append((regularizer, weight, layouts[name]))
+                if constraint is not None:
+                    self.constrained.append((constraint, weight, layouts.get(name)))
 
-    def _constrained_weights(self):
-        cached = getattr(self, "_constrained", None)
-        if cached is None:
-            cached = []
-            for layer in self.modules():
-                for name, (_, constraint) in getattr(layer, "_weight_extras", {}).items():
-                    if constraint is not None:
-                        layout = dict((n, p) for n, _, p in layer._own_weights).get(name)
-                        cached.append((constraint, getattr(layer, name), layout))
-            self._constrained = cached
-        return cached
+    def total(self):
+        """The sum of the weight penalties as a 0-d tensor, or None without regularizers."""
+        if not self.regularized:
+            return None
+        terms = [reg(_to_keras(w, layout)).reshape(()) for reg, w, layout in self.regularized]
+        return torch.stack(terms).sum() if len(terms) > 1 else terms[0]
 
     @torch.no_grad()
-    def _apply_constraints(self):
-        from strata.layers.layer import _from_keras, _to_keras
-
-        for constraint, weight, layout in self._constrained_weights():
+    def apply_constraints(self) -> None:
+        for constraint, weight, layout in self.constrained:
             weight.copy_(_from_keras(constraint(_to_keras(weight, layout)), layout))

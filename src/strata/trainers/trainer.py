@@ -15,10 +15,9 @@ from strata.trainers.data_adapters import (
 )
 from strata.trainers.data_plumbing import DataPlumbingMixin, class_weights_for
 from strata.trainers.logs import LazyLogs
-from strata.trainers.penalties import PenaltiesMixin
 
 
-class Trainer(PenaltiesMixin, DataPlumbingMixin):
+class Trainer(DataPlumbingMixin):
     def __init__(self):
         self.compiled = False
         self.optimizer = None
@@ -26,6 +25,7 @@ class Trainer(PenaltiesMixin, DataPlumbingMixin):
         self.history = None
         self._targets = []
         self._compile_config = None
+        self._engine = None  # the run in progress, or the last one (see trainers/engine.py)
 
     # --------------------------------------------------------------------------------- compile
     def compile(
@@ -53,6 +53,7 @@ class Trainer(PenaltiesMixin, DataPlumbingMixin):
         from strata import optimizers
 
         self.optimizer = optimizers.get(optimizer)
+        self._engine = None
         self._compile_args = (loss, loss_weights, metrics, weighted_metrics)
         self._targets = []
         self._loss_tracker = LossTracker("loss")
@@ -79,7 +80,6 @@ class Trainer(PenaltiesMixin, DataPlumbingMixin):
         self._loss_terms = [(t.index, t.loss, t.weight) for t in self._targets if t.loss]
         self._metric_targets = [t for t in self._targets if t.metrics]
         self._multi_output = len(self._targets) > 1
-        self._has_penalties = True  # until a training run has looked at the layers
 
     def get_compile_config(self):
         return self._compile_config
@@ -129,12 +129,21 @@ class Trainer(PenaltiesMixin, DataPlumbingMixin):
                 if target.loss is not None:
                     yield tracker.name, tracker
 
-    def _metric_results(self):
-        """Epoch logs as floats: one read from the device for all metrics together."""
-        keys, values = [], []
-        for key, metric in self._metric_keys():
-            keys.append(key)
-            values.append(torch.as_tensor(metric.result()).float().reshape(()).cpu())
+    def _metric_results(self, synchronize=False):
+        """Epoch logs as floats: one read from the device for all metrics together.
+
+        With `synchronize` under a data-parallel run, every metric's state is added up over the
+        processes first (one collective), so each process reports the same, exact values.
+        """
+        from strata.distribution import distribution
+
+        keys, metrics = zip(*self._metric_keys()) if self.compiled else ((), ())
+        active = distribution() if synchronize else None
+        if active is not None and active.num_processes > 1:
+            results = active.reduced_results(metrics)
+        else:
+            results = [metric.result() for metric in metrics]
+        values = [torch.as_tensor(r).float().reshape(()).cpu() for r in results]
         return {k: float(v) for k, v in zip(keys, values)}
 
     def _lazy_logs(self):
@@ -142,52 +151,25 @@ class Trainer(PenaltiesMixin, DataPlumbingMixin):
 
     # -------------------------------------------------------------------------------- forward
     def _flat_forward(self, xs, training, logits=False):
-        """The outputs as a flat list (pre-activation for logits outputs when `logits`)."""
-        if hasattr(self, "_plan"):
-            plan = self._logits_plan() if logits else self._plan
-            return plan.run(xs, training)
+        """The outputs as a flat list, for inputs given as a flat list in the model's order.
+
+        Functional models run their plan (with `logits`, softmax/sigmoid outputs trained from
+        their logits stop before the activation); other models are called on the structure.
+        """
         from strata.backend.keras_tensor import flatten
 
         structured = xs[0] if len(xs) == 1 else xs
         return flatten(self(structured, training=training))
 
-    def _logits_plan(self):
-        """The plan whose softmax/sigmoid outputs stop at their logits (made once per compile)."""
-        cached = getattr(self, "_cached_logits_plan", None)
-        if cached is None or cached[0] is not self._plan:
-            layers = {t.logits_layer for t in self._targets if t.logits_layer is not None}
-            plan = self._plan
-            if layers:
-                from strata.models.functional import Functional
-                from strata.models.plan import Plan
-
-                nodes = Functional._nodes_between_inputs_and_outputs(self)
-                plan = Plan(nodes, self.inputs, self.outputs, logits_layers=layers)
-            cached = (self._plan, plan)
-            self._cached_logits_plan = cached
-        return cached[1]
-
     # ---------------------------------------------------------------------------------- steps
-    def _compute_total_loss(self, ys, outputs, weights, track=True):
-        total, per_output = self._total_and_per_output_loss(ys, outputs, weights)
-        if track:
-            self._track_output_losses(per_output, outputs[0].shape[0])
-        return total
-
-    def _total_and_per_output_loss(self, ys, outputs, weights):
-        """The weighted total (plus penalties) and each output's loss; no side effects."""
+    def _compiled_loss(self, ys, outputs, weights):
+        """The weighted sum of the compiled per-output losses (None without any), and each."""
         total, per_output = None, [None] * len(self._targets)
         for index, loss_fn, weight in self._loss_terms:
             value = loss_fn(ys[index], outputs[index], sample_weight=weights)
             per_output[index] = value
             weighted = value if weight == 1.0 else value * weight
             total = weighted if total is None else total + weighted
-        if self._has_penalties:
-            penalties = self._regularization_penalty()
-            if penalties is not None:
-                total = penalties if total is None else total + penalties
-        if total is None:
-            raise ValueError("The model has no loss to train on: compile(loss=...) is required.")
         return total, per_output
 
     def _track_output_losses(self, per_output, batch):
@@ -195,12 +177,6 @@ class Trainer(PenaltiesMixin, DataPlumbingMixin):
             for tracker, value in zip(self._output_loss_trackers, per_output):
                 if value is not None:
                     tracker.update(value.detach(), batch)
-
-    def _forward_and_loss(self, xs, ys, weights):
-        """Forward pass and losses of a training step: the part `jit_compile=True` compiles."""
-        outputs = self._flat_forward(xs, training=True, logits=True)
-        total, per_output = self._total_and_per_output_loss(ys, outputs, weights)
-        return total, outputs, per_output
 
     def _update_metrics(self, ys, outputs, weights, logits):
         for target in self._metric_targets:
@@ -213,42 +189,46 @@ class Trainer(PenaltiesMixin, DataPlumbingMixin):
                     y, prediction, sample_weight=weights if metric._strata_weighted else None
                 )
 
-    def _builtin_train_step(self, xs, ys, weights):
-        loss, outputs, per_output = self._train_forward(xs, ys, weights)
-        batch = outputs[0].shape[0]
-        if self._multi_output:
-            self._track_output_losses(per_output, batch)
-        optimizer = self.optimizer
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        if self._has_constraints:
-            self._apply_constraints()
-        self._loss_tracker.update(loss.detach(), batch)
-        if self._metric_targets:
-            self._update_metrics(ys, outputs, weights, logits=True)
+    def _step_engine(self, what):
+        """The engine that direct step calls use: the running one, else a fresh one."""
+        self._assert_compiled(what)
+        engine = self._engine
+        if engine is not None and engine.running:
+            return engine  # inside fit: its engine, checked when the run began
+        if engine is None or not engine.training or not engine.is_current():
+            from strata.trainers.engine import Engine
 
-    def _builtin_test_step(self, xs, ys, weights):
-        outputs = self._flat_forward(xs, training=False, logits=True)
-        loss = self._compute_total_loss(ys, outputs, weights)
-        self._loss_tracker.update(loss, outputs[0].shape[0])
-        self._update_metrics(ys, outputs, weights, logits=True)
+            engine = self._engine = Engine(self, training=True)
+        return engine
 
     def train_step(self, data):
-        """One optimisation step on `data = (x, y, sample_weight)`; returns the logs."""
-        x, y, weights = unpack_batch(data)
-        xs, ys, weights = self._prepare_batch((x, y, weights))
-        self._builtin_train_step(xs, ys, weights)
+        """One optimisation step on `data = (x, y)` or `(x, y, sample_weight)`; returns the logs.
+
+        Works inside `fit` (where subclasses may override it and call `super().train_step`)
+        and on its own after `compile`.
+        """
+        self._build_from_batch(unpack_batch(data)[0])
+        engine = self._step_engine("train_step")
+        xs, ys, weights = self._prepare_batch(data)
+        was_training = self.training
+        self.train()
+        try:
+            engine.train_step(xs, ys, weights)
+        finally:
+            self.train(was_training)
         return self._lazy_logs()
 
     def test_step(self, data):
-        """One evaluation step on `data = (x, y, sample_weight)`; returns the logs."""
+        """One evaluation step on `data = (x, y)` or `(x, y, sample_weight)`; returns the logs."""
+        self._build_from_batch(unpack_batch(data)[0])
+        engine = self._step_engine("test_step")
         xs, ys, weights = self._prepare_batch(data)
-        self._builtin_test_step(xs, ys, weights)
+        with torch.no_grad():
+            engine.test_step(xs, ys, weights)
         return self._lazy_logs()
 
     def predict_step(self, data):
-        """The model's outputs for one batch of inputs."""
+        """The model's outputs for one batch of inputs (`x`, or a tuple whose first item is x)."""
         x, _, _ = unpack_batch(data)
         return self(x, training=False)
 
@@ -340,10 +320,10 @@ class Trainer(PenaltiesMixin, DataPlumbingMixin):
         xs, ys, weights = self._prepare_batch((x, y, sample_weight), warn_non_finite=True)
         if class_weight is not None:
             weights = class_weights_for(class_weight, ys, weights)
-        self._begin_training_run()
+        engine = self._step_engine("train_on_batch")
         self.train()
         try:
-            self._builtin_train_step(xs, ys, weights)
+            engine.train_step(xs, ys, weights)
         finally:
             self.eval()
         return _format_result(self._metric_results(), return_dict)
@@ -353,8 +333,10 @@ class Trainer(PenaltiesMixin, DataPlumbingMixin):
         self._assert_compiled("test_on_batch")
         self.reset_metrics()
         xs, ys, weights = self._prepare_batch((x, y, sample_weight), warn_non_finite=True)
+        from strata.trainers.engine import Engine
+
         with torch.inference_mode():
-            self._builtin_test_step(xs, ys, weights)
+            Engine(self, training=False).test_step(xs, ys, weights)
         return _format_result(self._metric_results(), return_dict)
 
     def predict_on_batch(self, x):
@@ -377,19 +359,6 @@ class Trainer(PenaltiesMixin, DataPlumbingMixin):
         from strata.trainers.fit_loop import _build_from_data
 
         _build_from_data(self, x)
-
-    def _begin_training_run(self):
-        """Build the optimizer on the current trainable weights (they change with freezing)."""
-        self._train_forward = self._forward_and_loss
-        if getattr(self, "jit_compile", False):
-            # Only the pure part is compiled; optimizer, trackers and callbacks stay eager.
-            self._train_forward = torch.compile(self._forward_and_loss)
-        params = [w for w in self.trainable_weights if w.requires_grad]
-        self.optimizer.build(params)
-        self._regularized = self._collect_regularized()
-        self._constrained = None
-        self._has_constraints = bool(self._constrained_weights())
-        self._has_penalties = any(self._regularized)
 
 
 def _format_result(logs, return_dict):

@@ -42,19 +42,14 @@ def _output_shape(layer):
 def _connected_to(layer, model) -> str:
     if not hasattr(model, "_plan"):
         return "-"
-    tensor_ids = _tensor_ids(model)
     sources = []
     for node in layer._inbound_nodes:
-        if not all(id(t) in tensor_ids for t in node.output_tensors):
+        if not all(model._plan.has_tensor(t) for t in node.output_tensors):
             continue
         for tensor in node.input_tensors:
             owner, node_index, tensor_index = tensor._keras_history
             sources.append(f"{owner.name}[{node_index}][{tensor_index}]")
     return "\n".join(sources) if sources else "-"
-
-
-def _tensor_ids(model) -> set:
-    return set(model._plan._slot_of)
 
 
 def _is_multi_input_graph(model) -> bool:

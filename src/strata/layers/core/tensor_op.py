@@ -75,3 +75,8 @@ class TensorOp(Layer):
 
     def get_config(self):
         return {**super().get_config(), "op_name": self.op_name}
+
+
+from strata.backend.keras_tensor import register_op_layer  # noqa: E402 - after the class
+
+register_op_layer(TensorOp)

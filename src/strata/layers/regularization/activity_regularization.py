@@ -39,8 +39,6 @@ class ActivityRegularization(Layer):
         self.supports_masking = True
 
     def call(self, inputs):
-        # The base keeps add_loss values across calls; only this call's penalty should count.
-        self._activity_losses = []
         if inputs.device.type != "meta":  # shape inference runs `call` on meta tensors
             self.add_loss(self._penalty(inputs))
         return inputs

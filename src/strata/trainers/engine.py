@@ -1,0 +1,194 @@
+"""The engine of one training, evaluation or prediction run: the seam everything plugs into.
+
+`fit`, `evaluate` and `predict` each build an `Engine`; so does a direct `train_step` /
+`test_step` / `predict_step` call after `compile`. The engine owns what belongs to that run and
+not to the model:
+
+- `forward`: the model's forward pass on flat tensors, possibly wrapped (DistributedDataParallel
+  under a data-parallel distribution; `torch.compile` for `jit_compile=True`);
+- the loss, composed from one source: the compiled per-output losses plus `model.losses` of that
+  forward pass (weight penalties, `add_loss` values and activity regularizers, collected by a
+  `LossScope` so that nothing outlives its step);
+- the optimizer, built on the weights trainable when the run starts, and the constraints;
+- the loop's resumable state (`epoch`, `initial_epoch`, `steps_done`), with `state_dict()` /
+  `load_state_dict()`;
+- public events for callbacks: `initial_epoch` may be moved in `on_train_begin` (a restored
+  backup does), and `add_input_observer(fn)` sees each training batch's inputs.
+
+Distribution, cross-validation, search and ensembles use these seams; none of them subclasses
+or patches the trainer.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from strata.backend.loss_scope import LossScope
+from strata.trainers.penalties import Penalties
+
+
+class Engine:
+    """The per-run state and steps of a compiled model.
+
+    Args:
+        model: a compiled strata model.
+        training: build what training needs (the optimizer on the trainable weights, the
+            distributed wrapper, the compiled step); False for evaluation and prediction.
+    """
+
+    def __init__(self, model, training=True):
+        from strata.distribution import distribution as active_distribution
+
+        self.model = model
+        self.training = training
+        active = active_distribution()
+        # A distribution over one process (a script run without torchrun) changes nothing.
+        self.distribution = active if active is not None and active.num_processes > 1 else None
+        self.epoch = 0
+        self.initial_epoch = 0
+        self.steps_done = 0
+        self.penalties = Penalties(model)
+        self.forward = model._flat_forward  # (xs, training, logits) -> flat outputs
+        self.train_forward = self._forward_and_loss
+        self._input_observers = []
+        self._wrapped = None
+        self._trainable_ids = ()
+        # Under a data-parallel run, each process's loss is weighted by its share of the global
+        # batch so that the averaged gradient equals the one-process gradient (set per step).
+        self.loss_scale = 1.0
+        self.running = False  # True while fit/evaluate/predict drive this engine
+        if training:
+            self._prepare_training()
+
+    # ------------------------------------------------------------------------------- set-up
+    def _prepare_training(self):
+        model = self.model
+        params = [w for w in model.trainable_weights if w.requires_grad]
+        self._trainable_ids = tuple(id(w) for w in params)
+        if model.optimizer is None:
+            raise ValueError("Training expected a compiled model; call model.compile() first.")
+        model.optimizer.build(params)
+        if self.distribution is not None and params:
+            self._wrapped = self.distribution.wrap_model(model)
+            self.forward = self._wrapped
+        if getattr(model, "jit_compile", False):
+            # Only the pure part is compiled; optimizer, trackers and callbacks stay eager.
+            self.train_forward = torch.compile(self._forward_and_loss)
+
+    def is_current(self) -> bool:
+        """Whether the trainable weights are still those this engine was built for."""
+        params = [w for w in self.model.trainable_weights if w.requires_grad]
+        return tuple(id(w) for w in params) == self._trainable_ids
+
+    def close(self) -> None:
+        """Release what the run held (the distributed wrapper and its communication buffers)."""
+        self.forward = self.model._flat_forward
+        self._wrapped = None
+        if self.training:
+            self.train_forward = self._forward_and_loss
+
+    # --------------------------------------------------------------------------------- data
+    def batches(self, adapter, evaluation=False):
+        """The batches this process runs for one epoch (or one evaluation) of `adapter`."""
+        if self.distribution is None:
+            return iter(adapter)
+        return self.distribution.batches(adapter, self, evaluation)
+
+    def agree_to_stop(self, flag) -> bool:
+        """Whether to stop, the same on every process (any process asking stops them all)."""
+        if self.distribution is None:
+            return bool(flag)
+        return self.distribution.agree(flag)
+
+    # ------------------------------------------------------------------------------- events
+    def add_input_observer(self, observer):
+        """Call `observer(flat_inputs)` before each training forward pass; returns a handle
+        whose `remove()` stops it."""
+        self._input_observers.append(observer)
+        return _ObserverHandle(self._input_observers, observer)
+
+    def state_dict(self) -> dict:
+        """The loop's position: the next epoch to run and the optimizer steps taken."""
+        return {"epoch": int(self.epoch), "steps_done": int(self.steps_done)}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Resume at `state["epoch"]` (the next epoch to run)."""
+        self.initial_epoch = int(state["epoch"])
+        self.epoch = self.initial_epoch
+        self.steps_done = int(state.get("steps_done", 0))
+
+    # -------------------------------------------------------------------------------- losses
+    def compute_loss(self, ys, outputs, weights, added_losses=None):
+        """The total loss and each output's: compiled losses + penalties + added losses.
+
+        `added_losses` is the `LossScope` total of the forward pass that made `outputs`; with
+        the weight penalties it is `sum(model.losses)` for that pass.
+        """
+        total, per_output = self.model._compiled_loss(ys, outputs, weights)
+        for extra in (self.penalties.total(), added_losses):
+            if extra is not None:
+                total = extra if total is None else total + extra
+        if total is None:
+            raise ValueError(
+                "The model has no loss to train on: compile(loss=...) is required, or a layer "
+                "must add one with add_loss()."
+            )
+        return total, per_output
+
+    def _forward_and_loss(self, xs, ys, weights):
+        """Forward pass and loss of a training step: the part `jit_compile=True` compiles."""
+        with LossScope() as scope:
+            outputs = self.forward(xs, True, True)
+        total, per_output = self.compute_loss(ys, outputs, weights, scope.total())
+        return total, outputs, per_output
+
+    # --------------------------------------------------------------------------------- steps
+    def train_step(self, xs, ys, weights):
+        """One optimisation step on flat device tensors; metrics accumulate on the device."""
+        if self._input_observers:
+            for observer in list(self._input_observers):  # an observer may remove itself
+                observer(xs)
+        model = self.model
+        loss, outputs, per_output = self.train_forward(xs, ys, weights)
+        batch = outputs[0].shape[0]
+        optimizer = model.optimizer
+        optimizer.zero_grad()
+        scale = self.loss_scale
+        (loss if scale == 1.0 else loss * scale).backward()
+        optimizer.step()
+        self.steps_done += 1
+        if self.penalties.constrained:
+            self.penalties.apply_constraints()
+        if scale == 0.0:
+            return  # a placeholder batch of a data-parallel run: it counts for nothing
+        if model._multi_output:
+            model._track_output_losses(per_output, batch)
+        model._loss_tracker.update(loss.detach(), batch)
+        if model._metric_targets:
+            model._update_metrics(ys, outputs, weights, logits=True)
+
+    def test_step(self, xs, ys, weights):
+        """One evaluation step (no gradient); loss and metrics accumulate on the device."""
+        model = self.model
+        with LossScope() as scope:
+            outputs = model._flat_forward(xs, False, True)
+        loss, per_output = self.compute_loss(ys, outputs, weights, scope.total())
+        batch = outputs[0].shape[0]
+        if model._multi_output:
+            model._track_output_losses(per_output, batch)
+        model._loss_tracker.update(loss, batch)
+        model._update_metrics(ys, outputs, weights, logits=True)
+
+    def predict_step(self, xs):
+        """The flat outputs (probabilities, not logits) for one batch of flat inputs."""
+        with LossScope():  # losses added by layers are not wanted here; the scope drops them
+            return self.model._flat_forward(xs, False)
+
+
+class _ObserverHandle:
+    def __init__(self, observers, observer):
+        self._observers, self._observer = observers, observer
+
+    def remove(self):
+        if self._observer in self._observers:
+            self._observers.remove(self._observer)
