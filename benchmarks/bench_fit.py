@@ -176,8 +176,8 @@ def bench_scaling():
         x, y = mlp_data(rows)
         timings = {}
         for name, run in (
-            ("evaluate", lambda: model.evaluate(x, y, batch_size=256, verbose=0)),
-            ("predict", lambda: model.predict(x, batch_size=256, verbose=0)),
+            ("evaluate", lambda x=x, y=y: model.evaluate(x, y, batch_size=256, verbose=0)),
+            ("predict", lambda x=x: model.predict(x, batch_size=256, verbose=0)),
         ):
             run()
             start = time.perf_counter()

@@ -62,7 +62,7 @@ def _run_once(layer, args, kwargs, trial, state):
 def infer_output_spec(layer, args, kwargs):
     """KerasTensors describing what `layer.call(*args, **kwargs)` returns for symbolic inputs."""
     state = _meta_state(layer)
-    # Losses that `call` adds during the meta runs are meta tensors: a scope of their own drops them.
+    # Losses that `call` adds in the meta runs are meta tensors: a scope of their own drops them.
     with LossScope():
         results = [_run_once(layer, args, kwargs, trial, state) for trial in (0, 1)]
     (first, first_masks), (second, _) = results
