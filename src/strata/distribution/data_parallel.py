@@ -92,15 +92,16 @@ class DataParallel:
         from torch.nn.parallel import DistributedDataParallel
 
         device = next(iter(model.parameters())).device
-        graph_model = hasattr(model, "_plan")
+        # A functional model whose every trainable weight feeds a loss runs the same graph
+        # every step: DDP can skip looking for unused weights. Otherwise (a subclassed model's
+        # call may branch; an output without a loss leaves weights without gradients) DDP
+        # looks for them after every forward pass.
+        static = _every_weight_reaches_a_loss(model)
         return DistributedDataParallel(
             _FlatForward(model),
             device_ids=[device.index] if device.type == "cuda" else None,
-            # A functional model runs the same graph every step: DDP learns which weights the
-            # loss does not reach in the first step and skips them after. A subclassed model's
-            # call may branch, so DDP looks for unused weights at every step.
-            static_graph=graph_model,
-            find_unused_parameters=not graph_model,
+            static_graph=static,
+            find_unused_parameters=not static,
         )
 
     # -------------------------------------------------------------------------------- data
@@ -214,6 +215,26 @@ class DataParallel:
             else:
                 results.append(metric.result())
         return results
+
+
+def _every_weight_reaches_a_loss(model) -> bool:
+    """Whether each layer with trainable weights lies upstream of an output that has a loss."""
+    if not hasattr(model, "_plan"):
+        return False
+    upstream, pending = set(), [model.outputs[t.index] for t in model._targets if t.loss]
+    while pending:
+        tensor = pending.pop()
+        node = tensor.node
+        if node is None or id(node) in upstream:
+            continue
+        upstream.add(id(node))
+        upstream.add(id(node.layer))
+        pending.extend(node.input_tensors)
+    return all(
+        id(layer) in upstream
+        for layer in model.layers
+        if any(w.requires_grad for w in layer.trainable_weights)
+    )
 
 
 class _FlatForward(torch.nn.Module):

@@ -135,9 +135,38 @@ def _watch_for_failure() -> None:
     def excepthook(kind, value, traceback):
         global _failed
         _failed = True
+        _record_for_torchrun(kind, value, traceback)
         previous(kind, value, traceback)
 
     sys.excepthook = excepthook
+
+
+def _record_for_torchrun(kind, value, traceback) -> None:
+    """Write the error where torchrun looks for it, so its summary names the real cause.
+
+    torchrun reports the earliest recorded error as the job's root cause. A process whose peer
+    died fails too, a moment later, with a lost connection: its record is dated a second later
+    so that the process that failed first is the one reported, with its own message.
+    """
+    path = os.environ.get("TORCHELASTIC_ERROR_FILE")
+    if not path:
+        return
+    import json
+    import time
+    import traceback as traceback_module
+
+    consequence = isinstance(value, dist.DistError) or "Connection closed by peer" in str(value)
+    record = {
+        "message": {
+            "message": f"{kind.__name__}: {value}",
+            "extraInfo": {
+                "py_callstack": "".join(traceback_module.format_exception(kind, value, traceback)),
+                "timestamp": str(int(time.time()) + (1 if consequence else 0)),
+            },
+        }
+    }
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(record, handle)
 
 
 def shutdown() -> None:
