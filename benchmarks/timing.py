@@ -45,3 +45,27 @@ def report(label, strata_times, torch_times) -> float:
         flush=True,
     )
     return s / t
+
+
+def alternate_many(make_and_run_strata, torch_variants: dict, rounds: int):
+    """Like `alternate`, against several hand-written variants (memory formats, gathering):
+    each round runs strata, then every variant in turn. Returns strata's times and a dict of
+    each variant's times."""
+    strata_times, variant_times = [], {name: [] for name in torch_variants}
+    for round_index in range(rounds + 1):
+        t_strata = _time_prepared(make_and_run_strata, round_index)
+        times = {n: _time_prepared(make, round_index) for n, make in torch_variants.items()}
+        if round_index:
+            strata_times.append(t_strata)
+            for name, value in times.items():
+                variant_times[name].append(value)
+    return strata_times, variant_times
+
+
+def report_against_fastest(label, strata_times, variant_times) -> float:
+    """Print every variant's median and the ratio against the fastest one."""
+    medians = {name: statistics.median(times) for name, times in variant_times.items()}
+    for name, median in sorted(medians.items(), key=lambda item: item[1]):
+        print(f"    torch variant {name:<22} {median * 1e3:9.1f} ms", flush=True)
+    fastest = min(medians, key=medians.get)
+    return report(f"{label} (vs {fastest})", strata_times, variant_times[fastest])
