@@ -8,7 +8,9 @@ Workloads (issue "Training engine"):
   crossentropy (overhead-bound: ~625 tiny steps an epoch).
 - imdb: seed 002's 10000-16-16-1 sigmoid MLP on multi-hot input, batch 512, RMSprop, binary
   crossentropy with accuracy.
-Both loops shuffle every epoch, compute the loss from logits, and (imdb) count accuracy.
+Both loops shuffle every epoch, compute the loss from logits, and (imdb) count accuracy. The
+hand-written loop runs in three batching variants (per-batch index_select, one gather per epoch,
+reused buffers); the ratio is against the fastest.
 
 Usage: python benchmarks/bench_fit.py [--rounds 7] [--workloads mlp imdb] [--predict]
 """
@@ -20,7 +22,7 @@ import argparse
 import numpy as np
 import torch
 import torch.nn.functional as F
-from timing import alternate, report
+from timing import alternate, alternate_many, report, report_against_fastest
 
 import strata
 from strata import layers
@@ -96,19 +98,37 @@ def torch_imdb():
     )
 
 
-def hand_fit(module, x, y, batch_size, epochs, kind):
-    """The loop a PyTorch user writes: tensors once, shuffled index batches, logits loss."""
+def hand_fit(module, x, y, batch_size, epochs, kind, gathering="per_batch"):
+    """The loop a PyTorch user writes: tensors once, shuffled batches, logits loss.
+
+    `gathering` is how the shuffled batches are made: "per_batch" (`index_select` of each
+    batch's rows), "whole_pass" (the whole shuffled epoch gathered once; batches are views) or
+    "buffers" (each batch gathered into the same preallocated tensors).
+    """
     x, y = torch.from_numpy(x), torch.from_numpy(y)
     if kind == "binary":
         y = y.reshape(-1, 1)
     optimizer = torch.optim.RMSprop(module.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
     module.train()
+    x_buffer, y_buffer = (
+        torch.empty((batch_size, *x.shape[1:])),
+        torch.empty((batch_size, *y.shape[1:])),
+    )
     for _ in range(epochs):
         order = torch.randperm(x.shape[0])
+        if gathering == "whole_pass":
+            x_pass, y_pass = torch.index_select(x, 0, order), torch.index_select(y, 0, order)
         total, correct = torch.zeros(()), torch.zeros(())
         for start in range(0, x.shape[0], batch_size):
             rows = order[start : start + batch_size]
-            xb, yb = torch.index_select(x, 0, rows), torch.index_select(y, 0, rows)
+            if gathering == "whole_pass":
+                xb, yb = x_pass[start : start + batch_size], y_pass[start : start + batch_size]
+            elif gathering == "buffers":
+                count = rows.shape[0]
+                xb = torch.index_select(x, 0, rows, out=x_buffer[:count])
+                yb = torch.index_select(y, 0, rows, out=y_buffer[:count])
+            else:
+                xb, yb = torch.index_select(x, 0, rows), torch.index_select(y, 0, rows)
             optimizer.zero_grad(set_to_none=True)
             logits = module(xb)
             if kind == "binary":
@@ -148,12 +168,16 @@ def bench_fit(name, rounds, epochs):
         model = make_strata()
         return lambda: model.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0)
 
-    def run_torch(round_index):
-        strata.set_random_seed(round_index)
-        module = copy_dense_weights(make_torch(), make_strata())
-        return lambda: hand_fit(module, x, y, batch_size, epochs, kind)
+    def torch_variant(gathering):
+        def run_torch(round_index):
+            strata.set_random_seed(round_index)
+            module = copy_dense_weights(make_torch(), make_strata())
+            return lambda: hand_fit(module, x, y, batch_size, epochs, kind, gathering)
 
-    return alternate(run_strata, run_torch, rounds)
+        return run_torch
+
+    variants = {g: torch_variant(g) for g in ("per_batch", "whole_pass", "buffers")}
+    return alternate_many(run_strata, variants, rounds)
 
 
 def bench_predict(rounds):
@@ -214,7 +238,7 @@ def main(argv=None):
         f"device {strata.backend.device()}"
     )
     for name in args.workloads:
-        report(f"fit {name}", *bench_fit(name, args.rounds, args.epochs))
+        report_against_fastest(f"fit {name}", *bench_fit(name, args.rounds, args.epochs))
     if args.predict:
         report("predict mlp (100k rows)", *bench_predict(args.rounds))
     if args.scaling:
