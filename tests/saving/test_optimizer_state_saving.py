@@ -1,3 +1,4 @@
+
 """Compile settings and optimizer state in model files (tensors in safetensors, rest in JSON)."""
 
 import zipfile
