@@ -13,6 +13,7 @@ from strata.trainers.data_adapters import (
     unpack_batch,
     wrap_dataset,
 )
+from strata.trainers.input_checks import keys_error
 
 
 class DataPlumbingMixin:
@@ -31,13 +32,8 @@ class DataPlumbingMixin:
             unknown = sorted(set(y) - set(names))
             missing = [n for n, t in zip(names, self._targets) if t.loss is not None and n not in y]
             if unknown or missing:
-                raise ValueError(
-                    f"Model '{self.name}' expected targets keyed by output names {names}; received "
-                    f"keys {sorted(y)}"
-                    + (f" (unknown: {unknown})" if unknown else "")
-                    + (f" (missing: {missing})" if missing else "")
-                    + "."
-                )
+                expected = f"Model '{self.name}' expected targets keyed by output names {names}"
+                raise keys_error(expected, y, unknown, missing)
             return [y.get(n) for n in names]
         if isinstance(y, (list, tuple)) and len(names) > 1:
             if len(y) != len(names):

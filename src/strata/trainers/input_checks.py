@@ -25,6 +25,16 @@ def flatten_model_inputs(model, inputs) -> list[torch.Tensor]:
     return tensors
 
 
+def keys_error(expected: str, given: dict, unknown, missing) -> ValueError:
+    """The error for a dict whose keys are not the expected names: which are unknown, missing."""
+    return ValueError(
+        f"{expected}; received keys {sorted(given)}"
+        + (f" (unknown: {unknown})" if unknown else "")
+        + (f" (missing: {missing})" if missing else "")
+        + "."
+    )
+
+
 def order_like_inputs(model, inputs) -> list:
     """Arrays in `model.inputs` order (no conversion), matching dict keys by input name."""
     names = [_input_name(t) for t in model.inputs]
@@ -32,12 +42,8 @@ def order_like_inputs(model, inputs) -> list:
         unknown = sorted(set(inputs) - set(names))
         missing = [n for n in names if n not in inputs]
         if unknown or missing:
-            raise ValueError(
-                f"Model '{model.name}' expected inputs named {names}; received keys "
-                f"{sorted(inputs)}"
-                + (f" (unknown: {unknown})" if unknown else "")
-                + (f" (missing: {missing})" if missing else "")
-                + "."
+            raise keys_error(
+                f"Model '{model.name}' expected inputs named {names}", inputs, unknown, missing
             )
         return [inputs[n] for n in names]
     if isinstance(inputs, (list, tuple)):
