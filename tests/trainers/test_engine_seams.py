@@ -113,6 +113,25 @@ def test_forward_hooks_fire_in_fit_evaluate_and_predict(kind):
     assert len(seen) == 7 and len(pre_seen) == 7
 
 
+@pytest.mark.parametrize("kind", ["functional", "sequential"])
+def test_hooks_on_the_model_itself_fire_in_fit_evaluate_and_predict(kind):
+    x, y = regression_data()
+    if kind == "functional":
+        inputs = strata.Input((4,))
+        model = strata.Model(inputs, layers.Dense(1, activation="sigmoid")(inputs))
+    else:
+        model = strata.Sequential([strata.Input((4,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    batches, outputs = [], []
+    model.register_forward_pre_hook(lambda m, args: batches.append(len(args[0])))
+    model.register_forward_hook(lambda m, args, out: outputs.append(out.detach()))
+    model.fit(x, (y > 0).astype("float32"), batch_size=32, epochs=1, verbose=0)
+    model.evaluate(x, (y > 0).astype("float32"), batch_size=64, verbose=0)
+    model.predict(x, batch_size=64, verbose=0)
+    assert batches == [32, 32, 64, 64]
+    assert all(float(o.min()) >= 0 and float(o.max()) <= 1 for o in outputs)  # probabilities
+
+
 def test_a_hook_may_replace_a_layers_output():
     inputs = strata.Input((3,))
     scale = layers.Dense(3, kernel_initializer="identity", use_bias=False)

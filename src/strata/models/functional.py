@@ -7,6 +7,7 @@ import torch
 from strata.backend.keras_tensor import KerasTensor, flatten, map_structure, pack_like
 from strata.layers.core.input_layer import InputLayer
 from strata.models.model import Model
+from strata.models.plan import has_hooks
 
 
 class Functional(Model):
@@ -140,7 +141,16 @@ class Functional(Model):
         """The plan's flat outputs; with `logits`, outputs trained from their logits stop
         before their softmax/sigmoid (the training loss needs the logits)."""
         plan = self._logits_plan() if logits else self._plan
+        if has_hooks(self):
+            return self._flat_forward_with_hooks(xs, training, plan)
         return plan.run(xs, training)
+
+    def _flat_forward_with_hooks(self, xs, training, plan):
+        """The model's own hooks fire as on `model(x)`; outputs trained from their logits are
+        computed again without their activation (hooks see the probabilities)."""
+        structured = pack_like(self._input_structure, list(xs))
+        outputs = flatten(torch.nn.Module.__call__(self, structured, training=training))
+        return outputs if plan is self._plan else plan.run(xs, training)
 
     def _logits_plan(self):
         """The plan whose softmax/sigmoid outputs stop at their logits (made once per compile)."""
