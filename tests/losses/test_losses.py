@@ -106,10 +106,20 @@ SIGNED = np.array([[1, -1, 1], [-1, -1, 1], [1, 1, -1], [-1, 1, -1]], dtype="flo
 CASES = [
     (losses.MeanSquaredError, losses.mean_squared_error, np_mse, Y_REG_TRUE, Y_REG_PRED),
     (losses.MeanAbsoluteError, losses.mean_absolute_error, np_mae, Y_REG_TRUE, Y_REG_PRED),
-    (losses.MeanAbsolutePercentageError, losses.mean_absolute_percentage_error, np_mape,
-     Y_REG_TRUE, Y_REG_PRED),
-    (losses.MeanSquaredLogarithmicError, losses.mean_squared_logarithmic_error, np_msle,
-     Y_POS_TRUE, Y_POS_PRED),
+    (
+        losses.MeanAbsolutePercentageError,
+        losses.mean_absolute_percentage_error,
+        np_mape,
+        Y_REG_TRUE,
+        Y_REG_PRED,
+    ),
+    (
+        losses.MeanSquaredLogarithmicError,
+        losses.mean_squared_logarithmic_error,
+        np_msle,
+        Y_POS_TRUE,
+        Y_POS_PRED,
+    ),
     (losses.Huber, losses.huber, np_huber, Y_REG_TRUE, 2 * Y_REG_PRED),
     (losses.LogCosh, losses.log_cosh, np_logcosh, Y_REG_TRUE, Y_REG_PRED),
     (losses.KLDivergence, losses.kl_divergence, np_kld, PROBS, _softmax(Y_REG_PRED)),
@@ -137,14 +147,16 @@ def test_class_reductions_and_weights(cls, fn, ref, y_true, y_pred):
     per_sample = ref(y_true, y_pred)
     t, p = torch.from_numpy(y_true), torch.from_numpy(y_pred)
     np.testing.assert_allclose(float(cls()(t, p)), per_sample.mean(), rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(float(cls(reduction="sum")(t, p)), per_sample.sum(), rtol=1e-5,
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        float(cls(reduction="sum")(t, p)), per_sample.sum(), rtol=1e-5, atol=1e-6
+    )
     none = cls(reduction="none")(t, p, sample_weight=WEIGHTS)
     np.testing.assert_allclose(none.numpy(), per_sample * WEIGHTS, rtol=1e-5, atol=1e-6)
     # Keras 3: the weighted sum is divided by the number of samples, not the sum of weights.
     weighted = cls()(t, p, sample_weight=torch.from_numpy(WEIGHTS))
-    np.testing.assert_allclose(float(weighted), (per_sample * WEIGHTS).sum() / 4, rtol=1e-5,
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        float(weighted), (per_sample * WEIGHTS).sum() / 4, rtol=1e-5, atol=1e-6
+    )
 
 
 @pytest.mark.parametrize("cls,fn,ref,y_true,y_pred", CASES, ids=IDS)
@@ -185,11 +197,13 @@ def test_huber_delta():
 @pytest.mark.parametrize("smoothing", [0.1, 0.3])
 def test_label_smoothing(smoothing):
     bce = losses.BinaryCrossentropy(label_smoothing=smoothing, reduction="none")
-    np.testing.assert_allclose(bce(BIN_TRUE, BIN_PROB).numpy(),
-                               np_bce(BIN_TRUE, BIN_PROB, smoothing), rtol=1e-5)
+    np.testing.assert_allclose(
+        bce(BIN_TRUE, BIN_PROB).numpy(), np_bce(BIN_TRUE, BIN_PROB, smoothing), rtol=1e-5
+    )
     cce = losses.CategoricalCrossentropy(label_smoothing=smoothing, reduction="none")
-    np.testing.assert_allclose(cce(ONE_HOT, PROBS).numpy(), np_cce(ONE_HOT, PROBS, smoothing),
-                               rtol=1e-5)
+    np.testing.assert_allclose(
+        cce(ONE_HOT, PROBS).numpy(), np_cce(ONE_HOT, PROBS, smoothing), rtol=1e-5
+    )
     with pytest.raises(ValueError, match="label_smoothing"):
         losses.BinaryCrossentropy(label_smoothing=1.5)
 
@@ -211,9 +225,15 @@ def test_logits_paths_equal_probability_paths(smoothing):
     np.testing.assert_allclose(float(a), float(b), rtol=1e-5)
 
 
-@pytest.mark.parametrize("shape_fn", [lambda y: y, lambda y: y[:, None],
-                                      lambda y: y.astype("float32"),
-                                      lambda y: torch.from_numpy(y).int()])
+@pytest.mark.parametrize(
+    "shape_fn",
+    [
+        lambda y: y,
+        lambda y: y[:, None],
+        lambda y: y.astype("float32"),
+        lambda y: torch.from_numpy(y).int(),
+    ],
+)
 def test_sparse_labels_in_any_form(shape_fn):
     labels = np.array([0, 2, 1, 2])
     expected = np_scce(labels, PROBS)
@@ -237,19 +257,24 @@ def test_sparse_ignore_class_averages_over_valid_entries():
     logits = RNG.normal(size=(5, 3)).astype("float32")
     per = -np.log(_softmax(logits))[np.arange(5), np.maximum(labels, 0)]
     valid = labels != -1
-    none = losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=-1,
-                                                reduction="none")(labels, logits)
+    none = losses.SparseCategoricalCrossentropy(
+        from_logits=True, ignore_class=-1, reduction="none"
+    )(labels, logits)
     np.testing.assert_allclose(none.numpy(), np.where(valid, per, 0.0), rtol=1e-5)
     mean = losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=-1)(labels, logits)
     np.testing.assert_allclose(float(mean), per[valid].mean(), rtol=1e-5)
     total = losses.SparseCategoricalCrossentropy(ignore_class=-1, reduction="sum")(
-        labels, _softmax(logits))
+        labels, _softmax(logits)
+    )
     np.testing.assert_allclose(float(total), per[valid].sum(), rtol=1e-5)
 
 
 def test_from_logits_round_trips_through_config():
-    for loss in (losses.BinaryCrossentropy(label_smoothing=0.1, axis=-1),
-                 losses.CategoricalCrossentropy(), losses.SparseCategoricalCrossentropy()):
+    for loss in (
+        losses.BinaryCrossentropy(label_smoothing=0.1, axis=-1),
+        losses.CategoricalCrossentropy(),
+        losses.SparseCategoricalCrossentropy(),
+    ):
         switched = type(loss).from_config({**loss.get_config(), "from_logits": True})
         assert switched.from_logits is True and loss.from_logits is False
         assert switched.get_config()["from_logits"] is True
@@ -270,10 +295,16 @@ def test_loss_keeps_gradients_and_device():
     assert loss.dim() == 0 and p.grad is not None and p.grad.abs().sum() > 0
 
 
-@pytest.mark.parametrize("loss", [losses.BinaryCrossentropy(from_logits=True), losses.Hinge(),
-                                  losses.SparseCategoricalCrossentropy(ignore_class=0),
-                                  losses.CategoricalCrossentropy(label_smoothing=0.1)],
-                         ids=lambda loss: type(loss).__name__)
+@pytest.mark.parametrize(
+    "loss",
+    [
+        losses.BinaryCrossentropy(from_logits=True),
+        losses.Hinge(),
+        losses.SparseCategoricalCrossentropy(ignore_class=0),
+        losses.CategoricalCrossentropy(label_smoothing=0.1),
+    ],
+    ids=lambda loss: type(loss).__name__,
+)
 def test_no_host_reads(loss):
     # Meta tensors have no values: any host synchronisation (.item(), bool(tensor)) would raise.
     y_pred = torch.rand(6, 4, device="meta")

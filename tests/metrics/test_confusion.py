@@ -27,17 +27,25 @@ def test_precision_recall_exact_vs_sklearn(weighted):
     pred = (SCORES > 0.5).astype(int)
     p = _feed(metrics.Precision(), LABELS, SCORES, w)
     r = _feed(metrics.Recall(), LABELS, SCORES, w)
-    np.testing.assert_allclose(float(p.result()), skm.precision_score(LABELS, pred,
-                               sample_weight=w), rtol=1e-5)
-    np.testing.assert_allclose(float(r.result()), skm.recall_score(LABELS, pred,
-                               sample_weight=w), rtol=1e-5)
+    np.testing.assert_allclose(
+        float(p.result()), skm.precision_score(LABELS, pred, sample_weight=w), rtol=1e-5
+    )
+    np.testing.assert_allclose(
+        float(r.result()), skm.recall_score(LABELS, pred, sample_weight=w), rtol=1e-5
+    )
 
 
 def test_counts_vs_sklearn_confusion_matrix():
     thresholds = [0.7, 0.2, 0.5]
-    got = {cls: _feed(cls(thresholds=thresholds), LABELS, SCORES).result().numpy()
-           for cls in (metrics.TrueNegatives, metrics.FalsePositives, metrics.FalseNegatives,
-                       metrics.TruePositives)}
+    got = {
+        cls: _feed(cls(thresholds=thresholds), LABELS, SCORES).result().numpy()
+        for cls in (
+            metrics.TrueNegatives,
+            metrics.FalsePositives,
+            metrics.FalseNegatives,
+            metrics.TruePositives,
+        )
+    }
     for i, t in enumerate(thresholds):
         tn, fp, fn, tp = skm.confusion_matrix(LABELS, (SCORES > t).astype(int)).ravel()
         assert got[metrics.TrueNegatives][i] == tn
@@ -65,14 +73,14 @@ def test_class_id_and_top_k():
     top = metrics.Precision(top_k=1)
     top.update_state(y_true, y_pred)
     best = y_pred.argmax(-1)
-    np.testing.assert_allclose(float(top.result()), y_true[np.arange(50), best].mean(),
-                               rtol=1e-6)
+    np.testing.assert_allclose(float(top.result()), y_true[np.arange(50), best].mean(), rtol=1e-6)
     rec = metrics.Recall(top_k=2)
     rec.update_state(y_true, y_pred)
     in_top2 = np.zeros_like(y_true)
     np.put_along_axis(in_top2, np.argsort(-y_pred, -1)[:, :2], 1, -1)
-    np.testing.assert_allclose(float(rec.result()), (in_top2 * y_true).sum() / y_true.sum(),
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        float(rec.result()), (in_top2 * y_true).sum() / y_true.sum(), rtol=1e-6
+    )
 
 
 def test_thresholds_out_of_range():
@@ -107,8 +115,10 @@ def test_auc_from_logits_and_summation_methods():
     a = _feed(metrics.AUC(from_logits=True), LABELS, logits.astype("float32"))
     b = _feed(metrics.AUC(), LABELS, SCORES)
     np.testing.assert_allclose(float(a.result()), float(b.result()), atol=2e-3)
-    values = {m: float(_feed(metrics.AUC(summation_method=m), LABELS, SCORES).result())
-              for m in ("minoring", "interpolation", "majoring")}
+    values = {
+        m: float(_feed(metrics.AUC(summation_method=m), LABELS, SCORES).result())
+        for m in ("minoring", "interpolation", "majoring")
+    }
     assert values["minoring"] < values["interpolation"] < values["majoring"]
 
 
@@ -120,8 +130,9 @@ def test_auc_hand_computed_three_thresholds():
 
 
 def test_auc_config_and_validation():
-    auc = metrics.AUC(num_thresholds=50, curve="pr", summation_method="majoring",
-                      from_logits=True, name="prauc")
+    auc = metrics.AUC(
+        num_thresholds=50, curve="pr", summation_method="majoring", from_logits=True, name="prauc"
+    )
     config = auc.get_config()
     clone = metrics.AUC.from_config(config)
     assert clone.get_config() == config and clone.curve == "PR" and clone.num_thresholds == 50

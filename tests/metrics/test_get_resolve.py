@@ -5,13 +5,21 @@ import pytest
 from strata import losses, metrics
 
 STRINGS = {
-    "mse": metrics.MeanSquaredError, "mae": metrics.MeanAbsoluteError,
-    "mape": metrics.MeanAbsolutePercentageError, "msle": metrics.MeanSquaredLogarithmicError,
-    "auc": metrics.AUC, "precision": metrics.Precision, "recall": metrics.Recall,
-    "mean_squared_error": metrics.MeanSquaredError, "rmse": metrics.RootMeanSquaredError,
-    "binary_accuracy": metrics.BinaryAccuracy, "top_k_categorical_accuracy":
-    metrics.TopKCategoricalAccuracy, "AUC": metrics.AUC, "Precision": metrics.Precision,
-    "true_positives": metrics.TruePositives, "binary_crossentropy": metrics.BinaryCrossentropy,
+    "mse": metrics.MeanSquaredError,
+    "mae": metrics.MeanAbsoluteError,
+    "mape": metrics.MeanAbsolutePercentageError,
+    "msle": metrics.MeanSquaredLogarithmicError,
+    "auc": metrics.AUC,
+    "precision": metrics.Precision,
+    "recall": metrics.Recall,
+    "mean_squared_error": metrics.MeanSquaredError,
+    "rmse": metrics.RootMeanSquaredError,
+    "binary_accuracy": metrics.BinaryAccuracy,
+    "top_k_categorical_accuracy": metrics.TopKCategoricalAccuracy,
+    "AUC": metrics.AUC,
+    "Precision": metrics.Precision,
+    "true_positives": metrics.TruePositives,
+    "binary_crossentropy": metrics.BinaryCrossentropy,
 }
 
 
@@ -43,11 +51,20 @@ def test_get_instances_classes_dicts_and_unknown():
         metrics.get(3)
 
 
-BCE_LOSSES = ["binary_crossentropy", "bce", "BinaryCrossentropy", losses.BinaryCrossentropy(),
-              losses.binary_crossentropy, losses.LossFunctionWrapper(losses.binary_crossentropy),
-              losses.serialize(losses.BinaryCrossentropy())]
-SCCE_LOSSES = ["sparse_categorical_crossentropy", losses.SparseCategoricalCrossentropy(),
-               losses.sparse_categorical_crossentropy]
+BCE_LOSSES = [
+    "binary_crossentropy",
+    "bce",
+    "BinaryCrossentropy",
+    losses.BinaryCrossentropy(),
+    losses.binary_crossentropy,
+    losses.LossFunctionWrapper(losses.binary_crossentropy),
+    losses.serialize(losses.BinaryCrossentropy()),
+]
+SCCE_LOSSES = [
+    "sparse_categorical_crossentropy",
+    losses.SparseCategoricalCrossentropy(),
+    losses.sparse_categorical_crossentropy,
+]
 
 
 @pytest.mark.parametrize("word", ["accuracy", "acc", "ACC"])
@@ -58,8 +75,9 @@ def test_binary_by_loss(word, loss):
 
 
 def test_binary_by_last_dim_one():
-    m = metrics.resolve_metric("accuracy", loss="mse", y_true_shape=(None, 1),
-                               y_pred_shape=(None, 1))
+    m = metrics.resolve_metric(
+        "accuracy", loss="mse", y_true_shape=(None, 1), y_pred_shape=(None, 1)
+    )
     assert type(m) is metrics.BinaryAccuracy and m.name == "accuracy"
 
 
@@ -71,14 +89,21 @@ def test_sparse_by_loss(loss):
 
 @pytest.mark.parametrize("y_true_shape", [(None,), (32,), (None, 1)])
 def test_sparse_by_shapes(y_true_shape):
-    m = metrics.resolve_metric("accuracy", loss="categorical_hinge", y_true_shape=y_true_shape,
-                               y_pred_shape=(None, 10))
+    m = metrics.resolve_metric(
+        "accuracy", loss="categorical_hinge", y_true_shape=y_true_shape, y_pred_shape=(None, 10)
+    )
     assert type(m) is metrics.SparseCategoricalAccuracy
 
 
 def test_categorical_otherwise():
-    for kwargs in ({"loss": "categorical_crossentropy", "y_true_shape": (None, 10),
-                    "y_pred_shape": (None, 10)}, {}):
+    for kwargs in (
+        {
+            "loss": "categorical_crossentropy",
+            "y_true_shape": (None, 10),
+            "y_pred_shape": (None, 10),
+        },
+        {},
+    ):
         m = metrics.resolve_metric("accuracy", **kwargs)
         assert type(m) is metrics.CategoricalAccuracy and m.name == "accuracy"
 

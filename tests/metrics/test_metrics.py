@@ -23,8 +23,9 @@ def test_mean_and_sum_accumulate_with_weights():
         mean.update_state(v, sample_weight=w)
         total.update_state(v, sample_weight=w)
     per_sample = values.mean(-1)
-    np.testing.assert_allclose(float(mean.result()), (per_sample * weights).sum() / weights.sum(),
-                               rtol=1e-5)
+    np.testing.assert_allclose(
+        float(mean.result()), (per_sample * weights).sum() / weights.sum(), rtol=1e-5
+    )
     np.testing.assert_allclose(float(total.result()), (values.sum(-1) * weights).sum(), rtol=1e-5)
     plain = metrics.Mean()
     for (v,) in _batches(values):
@@ -47,10 +48,16 @@ def test_state_is_float_tensors_and_follows_first_update():
     assert all(isinstance(v, torch.Tensor) and v.dtype == torch.float32 for v in m.variables)
     # Meta tensors have no values: any host read in update_state would raise here.
     y = torch.rand(8, 3, device="meta")
-    for metric, y_true in [(m, y), (metrics.AUC(), y), (metrics.Precision(top_k=2), y),
-                           (metrics.SparseTopKCategoricalAccuracy(k=2),
-                            torch.zeros(8, dtype=torch.long, device="meta")),
-                           (metrics.RootMeanSquaredError(), y)]:
+    for metric, y_true in [
+        (m, y),
+        (metrics.AUC(), y),
+        (metrics.Precision(top_k=2), y),
+        (
+            metrics.SparseTopKCategoricalAccuracy(k=2),
+            torch.zeros(8, dtype=torch.long, device="meta"),
+        ),
+        (metrics.RootMeanSquaredError(), y),
+    ]:
         metric.update_state(y_true, y, sample_weight=torch.ones(8, device="meta"))
         assert all(v.device.type == "meta" for v in metric.variables)
 
@@ -68,13 +75,16 @@ def test_accuracy_variants_vs_numpy():
     weights = RNG.uniform(size=30).astype("float32")
     hits = (probs.argmax(-1) == labels).astype("float32")
     column = labels[:, None].astype("float32")
-    for metric, y_true in [(metrics.CategoricalAccuracy(), onehot),
-                           (metrics.SparseCategoricalAccuracy(), labels),
-                           (metrics.SparseCategoricalAccuracy(), column)]:
+    for metric, y_true in [
+        (metrics.CategoricalAccuracy(), onehot),
+        (metrics.SparseCategoricalAccuracy(), labels),
+        (metrics.SparseCategoricalAccuracy(), column),
+    ]:
         for t, p, w in _batches(y_true, probs, weights):
             metric.update_state(t, p, sample_weight=w)
-        np.testing.assert_allclose(float(metric.result()), (hits * weights).sum() / weights.sum(),
-                                   rtol=1e-5)
+        np.testing.assert_allclose(
+            float(metric.result()), (hits * weights).sum() / weights.sum(), rtol=1e-5
+        )
 
 
 def test_binary_accuracy_threshold_and_exact_accuracy():
@@ -170,16 +180,28 @@ def test_mean_metric_wrapper_names_and_config():
 
 
 CONFIG_CASES = [
-    metrics.Mean(name="m"), metrics.Sum(), metrics.Accuracy(),
+    metrics.Mean(name="m"),
+    metrics.Sum(),
+    metrics.Accuracy(),
     metrics.BinaryAccuracy(threshold=0.3),
-    metrics.CategoricalAccuracy(), metrics.SparseCategoricalAccuracy(),
-    metrics.TopKCategoricalAccuracy(k=3), metrics.SparseTopKCategoricalAccuracy(k=2),
-    metrics.AUC(curve="PR"), metrics.Precision(thresholds=[0.2, 0.4], class_id=1),
-    metrics.Recall(top_k=2), metrics.TruePositives(thresholds=0.3), metrics.FalsePositives(),
-    metrics.TrueNegatives(), metrics.FalseNegatives(), metrics.MeanSquaredError(),
-    metrics.MeanAbsoluteError(), metrics.RootMeanSquaredError(),
-    metrics.MeanAbsolutePercentageError(), metrics.BinaryCrossentropy(label_smoothing=0.1),
-    metrics.CategoricalCrossentropy(from_logits=True), metrics.SparseCategoricalCrossentropy(),
+    metrics.CategoricalAccuracy(),
+    metrics.SparseCategoricalAccuracy(),
+    metrics.TopKCategoricalAccuracy(k=3),
+    metrics.SparseTopKCategoricalAccuracy(k=2),
+    metrics.AUC(curve="PR"),
+    metrics.Precision(thresholds=[0.2, 0.4], class_id=1),
+    metrics.Recall(top_k=2),
+    metrics.TruePositives(thresholds=0.3),
+    metrics.FalsePositives(),
+    metrics.TrueNegatives(),
+    metrics.FalseNegatives(),
+    metrics.MeanSquaredError(),
+    metrics.MeanAbsoluteError(),
+    metrics.RootMeanSquaredError(),
+    metrics.MeanAbsolutePercentageError(),
+    metrics.BinaryCrossentropy(label_smoothing=0.1),
+    metrics.CategoricalCrossentropy(from_logits=True),
+    metrics.SparseCategoricalCrossentropy(),
 ]
 
 

@@ -1,4 +1,3 @@
-
 """Compile settings and optimizer state in model files (tensors in safetensors, rest in JSON)."""
 
 import zipfile

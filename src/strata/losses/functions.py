@@ -145,8 +145,7 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
         elementwise = F.binary_cross_entropy_with_logits(y_pred, y_true, reduction="none")
     else:
         eps = backend.epsilon()
-        elementwise = F.binary_cross_entropy(y_pred.clamp(eps, 1.0 - eps), y_true,
-                                             reduction="none")
+        elementwise = F.binary_cross_entropy(y_pred.clamp(eps, 1.0 - eps), y_true, reduction="none")
     return elementwise.mean(dim=axis)
 
 
@@ -197,21 +196,28 @@ def sparse_crossentropy_and_mask(y_true, y_pred, from_logits=False, ignore_class
     flat_target = target.reshape(-1)
     ignore_index = -100 if ignore_class is None else int(ignore_class)
     if from_logits:
-        flat = F.cross_entropy(y_pred.reshape(-1, num_classes), flat_target,
-                               ignore_index=ignore_index, reduction="none")
+        flat = F.cross_entropy(
+            y_pred.reshape(-1, num_classes),
+            flat_target,
+            ignore_index=ignore_index,
+            reduction="none",
+        )
     else:
         eps = backend.epsilon()
         probs = y_pred / y_pred.sum(dim=-1, keepdim=True)
         log_prob = torch.log(probs.clamp(eps, 1.0 - eps))
-        flat = F.nll_loss(log_prob.reshape(-1, num_classes), flat_target,
-                          ignore_index=ignore_index, reduction="none")
+        flat = F.nll_loss(
+            log_prob.reshape(-1, num_classes),
+            flat_target,
+            ignore_index=ignore_index,
+            reduction="none",
+        )
     losses = flat.reshape(target.shape)
     mask = None if ignore_class is None else target != ignore_index
     return losses, mask
 
 
-def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None,
-                                    axis=-1):
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):
     """Crossentropy between integer class labels and predictions over the last axis.
 
     Labels may be int or float, shaped like `y_pred` without its last axis or with a trailing

@@ -70,8 +70,9 @@ class MeanAbsolutePercentageError(_FunctionLoss):
 
     _fn = fns.mean_absolute_percentage_error
 
-    def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_percentage_error",
-                 dtype=None):
+    def __init__(
+        self, reduction="sum_over_batch_size", name="mean_absolute_percentage_error", dtype=None
+    ):
         super().__init__(reduction=reduction, name=name, dtype=dtype)
 
 
@@ -80,8 +81,9 @@ class MeanSquaredLogarithmicError(_FunctionLoss):
 
     _fn = fns.mean_squared_logarithmic_error
 
-    def __init__(self, reduction="sum_over_batch_size", name="mean_squared_logarithmic_error",
-                 dtype=None):
+    def __init__(
+        self, reduction="sum_over_batch_size", name="mean_squared_logarithmic_error", dtype=None
+    ):
         super().__init__(reduction=reduction, name=name, dtype=dtype)
 
 
@@ -155,8 +157,9 @@ class CosineSimilarity(_FunctionLoss):
     _fn = fns.cosine_similarity
     _args = ("axis",)
 
-    def __init__(self, axis=-1, reduction="sum_over_batch_size", name="cosine_similarity",
-                 dtype=None):
+    def __init__(
+        self, axis=-1, reduction="sum_over_batch_size", name="cosine_similarity", dtype=None
+    ):
         super().__init__(reduction=reduction, name=name, dtype=dtype, axis=axis)
 
 
@@ -186,11 +189,24 @@ class BinaryCrossentropy(_FunctionLoss):
         eps = backend.epsilon()
         return F.binary_cross_entropy(y_pred.clamp(eps, 1.0 - eps), y_true)
 
-    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
-                 reduction="sum_over_batch_size", name="binary_crossentropy", dtype=None):
+    def __init__(
+        self,
+        from_logits=False,
+        label_smoothing=0.0,
+        axis=-1,
+        reduction="sum_over_batch_size",
+        name="binary_crossentropy",
+        dtype=None,
+    ):
         _check_smoothing(label_smoothing)
-        super().__init__(reduction=reduction, name=name, dtype=dtype, from_logits=from_logits,
-                         label_smoothing=label_smoothing, axis=axis)
+        super().__init__(
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
 
 
 class CategoricalCrossentropy(_FunctionLoss):
@@ -213,11 +229,24 @@ class CategoricalCrossentropy(_FunctionLoss):
             return None
         return F.cross_entropy(y_pred, y_true)  # soft (one-hot) targets
 
-    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
-                 reduction="sum_over_batch_size", name="categorical_crossentropy", dtype=None):
+    def __init__(
+        self,
+        from_logits=False,
+        label_smoothing=0.0,
+        axis=-1,
+        reduction="sum_over_batch_size",
+        name="categorical_crossentropy",
+        dtype=None,
+    ):
         _check_smoothing(label_smoothing)
-        super().__init__(reduction=reduction, name=name, dtype=dtype, from_logits=from_logits,
-                         label_smoothing=label_smoothing, axis=axis)
+        super().__init__(
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
 
 
 class SparseCategoricalCrossentropy(_FunctionLoss):
@@ -237,10 +266,21 @@ class SparseCategoricalCrossentropy(_FunctionLoss):
     _fn = fns.sparse_categorical_crossentropy
     _args = ("from_logits", "ignore_class")
 
-    def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size",
-                 name="sparse_categorical_crossentropy", dtype=None):
-        super().__init__(reduction=reduction, name=name, dtype=dtype, from_logits=from_logits,
-                         ignore_class=ignore_class)
+    def __init__(
+        self,
+        from_logits=False,
+        ignore_class=None,
+        reduction="sum_over_batch_size",
+        name="sparse_categorical_crossentropy",
+        dtype=None,
+    ):
+        super().__init__(
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            from_logits=from_logits,
+            ignore_class=ignore_class,
+        )
 
     def fused_mean(self, y_true, y_pred):
         usable = (
@@ -255,8 +295,7 @@ class SparseCategoricalCrossentropy(_FunctionLoss):
 
     def call_with_mask(self, y_true, y_pred):
         y_pred = as_float_tensor(y_pred, self.dtype)
-        return fns.sparse_crossentropy_and_mask(y_true, y_pred, self.from_logits,
-                                                self.ignore_class)
+        return fns.sparse_crossentropy_and_mask(y_true, y_pred, self.from_logits, self.ignore_class)
 
 
 def _check_smoothing(label_smoothing):

@@ -62,19 +62,54 @@ from strata.metrics.regression import (
 from strata.saving import registry
 
 _CLASSES = (
-    Metric, Mean, Sum, MeanMetricWrapper, Accuracy, BinaryAccuracy, CategoricalAccuracy,
-    SparseCategoricalAccuracy, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, AUC,
-    Precision, Recall, TruePositives, FalsePositives, TrueNegatives, FalseNegatives,
-    MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
-    MeanSquaredLogarithmicError, RootMeanSquaredError, BinaryCrossentropy,
-    CategoricalCrossentropy, SparseCategoricalCrossentropy,
+    Metric,
+    Mean,
+    Sum,
+    MeanMetricWrapper,
+    Accuracy,
+    BinaryAccuracy,
+    CategoricalAccuracy,
+    SparseCategoricalAccuracy,
+    TopKCategoricalAccuracy,
+    SparseTopKCategoricalAccuracy,
+    AUC,
+    Precision,
+    Recall,
+    TruePositives,
+    FalsePositives,
+    TrueNegatives,
+    FalseNegatives,
+    MeanSquaredError,
+    MeanAbsoluteError,
+    MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError,
+    RootMeanSquaredError,
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    SparseCategoricalCrossentropy,
 )
 _FUNCTIONS = (
-    accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
-    top_k_categorical_accuracy, sparse_top_k_categorical_accuracy, mean_squared_error,
-    mean_absolute_error, mean_absolute_percentage_error, mean_squared_logarithmic_error,
-    binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy, huber,
-    log_cosh, kl_divergence, poisson, hinge, squared_hinge, categorical_hinge, cosine_similarity,
+    accuracy,
+    binary_accuracy,
+    categorical_accuracy,
+    sparse_categorical_accuracy,
+    top_k_categorical_accuracy,
+    sparse_top_k_categorical_accuracy,
+    mean_squared_error,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_logarithmic_error,
+    binary_crossentropy,
+    categorical_crossentropy,
+    sparse_categorical_crossentropy,
+    huber,
+    log_cosh,
+    kl_divergence,
+    poisson,
+    hinge,
+    squared_hinge,
+    categorical_hinge,
+    cosine_similarity,
 )
 # A metric string names a class: its own name, its snake-case name, or a Keras alias.
 _METRIC_NAMES = {
@@ -227,7 +262,10 @@ def resolve_metric(identifier, loss=None, y_true_shape=None, y_pred_shape=None):
         ('SparseCategoricalAccuracy', 'acc')
     """
     if not isinstance(identifier, str) or identifier.lower() not in (
-        "accuracy", "acc", "crossentropy", "ce"
+        "accuracy",
+        "acc",
+        "crossentropy",
+        "ce",
     ):
         return get(identifier)
     kind = _loss_kind(loss)
@@ -245,17 +283,22 @@ def resolve_metric(identifier, loss=None, y_true_shape=None, y_pred_shape=None):
     else:
         variant = "categorical"
     if identifier.lower() in ("accuracy", "acc"):
-        table = {"binary": BinaryAccuracy, "sparse": SparseCategoricalAccuracy,
-                 "categorical": CategoricalAccuracy}
+        table = {
+            "binary": BinaryAccuracy,
+            "sparse": SparseCategoricalAccuracy,
+            "categorical": CategoricalAccuracy,
+        }
     else:
-        table = {"binary": BinaryCrossentropy, "sparse": SparseCategoricalCrossentropy,
-                 "categorical": CategoricalCrossentropy}
+        table = {
+            "binary": BinaryCrossentropy,
+            "sparse": SparseCategoricalCrossentropy,
+            "categorical": CategoricalCrossentropy,
+        }
     return table[variant](name=identifier)
 
 
 __all__ = sorted(
     [cls.__name__ for cls in _CLASSES]
     + [fn.__name__ for fn in _FUNCTIONS]
-    + ["ALL_OBJECTS", "deserialize", "deserialize_function", "get", "resolve_metric",
-       "serialize"]
+    + ["ALL_OBJECTS", "deserialize", "deserialize_function", "get", "resolve_metric", "serialize"]
 )

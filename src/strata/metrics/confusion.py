@@ -37,8 +37,9 @@ def _filter_top_k(y_pred, k):
     return torch.where(keep, y_pred, torch.full_like(y_pred, NEG_INF))
 
 
-def confusion_counts(y_true, y_pred, thresholds, sample_weight=None, top_k=None, class_id=None,
-                     soft_labels=False):
+def confusion_counts(
+    y_true, y_pred, thresholds, sample_weight=None, top_k=None, class_id=None, soft_labels=False
+):
     """(TP, FP, TN, FN) at each of the sorted `thresholds` (a prediction is positive when it is
     strictly greater than the threshold; a label is positive when non-zero).
 
@@ -112,11 +113,20 @@ class _ConfusionMetric(Metric):
         y_pred = self._prepare(y_pred)
         self._place(y_pred)
         tp, fp, tn, fn = confusion_counts(
-            y_true, y_pred, self._sorted, sample_weight, self.top_k, self.class_id,
+            y_true,
+            y_pred,
+            self._sorted,
+            sample_weight,
+            self.top_k,
+            self.class_id,
             soft_labels=self._soft_labels,
         )
-        found = {"true_positives": tp, "false_positives": fp, "true_negatives": tn,
-                 "false_negatives": fn}
+        found = {
+            "true_positives": tp,
+            "false_positives": fp,
+            "true_negatives": tn,
+            "false_negatives": fn,
+        }
         for count in self._counts:
             getattr(self, count).add_(found[count][self._unsort])
 
@@ -172,8 +182,12 @@ class _PrecisionRecall(_ConfusionMetric):
         super().__init__(values, name=name, dtype=dtype, top_k=top_k, class_id=class_id)
 
     def get_config(self):
-        return {**super().get_config(), "thresholds": self.init_thresholds,
-                "top_k": self.top_k, "class_id": self.class_id}
+        return {
+            **super().get_config(),
+            "thresholds": self.init_thresholds,
+            "top_k": self.top_k,
+            "class_id": self.class_id,
+        }
 
 
 class Precision(_PrecisionRecall):
@@ -227,8 +241,16 @@ class AUC(_ConfusionMetric):
     _counts = ("true_positives", "false_positives", "true_negatives", "false_negatives")
     _soft_labels = True
 
-    def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
-                 name=None, dtype=None, thresholds=None, from_logits=False):
+    def __init__(
+        self,
+        num_thresholds=200,
+        curve="ROC",
+        summation_method="interpolation",
+        name=None,
+        dtype=None,
+        thresholds=None,
+        from_logits=False,
+    ):
         if str(curve).upper() not in ("ROC", "PR"):
             raise ValueError(f"AUC curve expected 'ROC' or 'PR'; received {curve!r}.")
         if summation_method not in ("interpolation", "minoring", "majoring"):
@@ -268,10 +290,12 @@ class AUC(_ConfusionMetric):
         slope = _divide_no_nan(dtp, dp.clamp_min(0))
         intercept = tp[1:] - slope * p[1:]
         both = (p[:-1] > 0) & (p[1:] > 0)
-        ratio = torch.where(both, _divide_no_nan(p[:-1], p[1:].clamp_min(0)),
-                            torch.ones_like(p[1:]))
-        increment = _divide_no_nan(slope * (dtp + intercept * torch.log(ratio)),
-                                   (tp[1:] + fn[1:]).clamp_min(0))
+        ratio = torch.where(
+            both, _divide_no_nan(p[:-1], p[1:].clamp_min(0)), torch.ones_like(p[1:])
+        )
+        increment = _divide_no_nan(
+            slope * (dtp + intercept * torch.log(ratio)), (tp[1:] + fn[1:]).clamp_min(0)
+        )
         return increment.sum()
 
     def result(self):
@@ -292,9 +316,13 @@ class AUC(_ConfusionMetric):
         return ((x[:-1] - x[1:]) * heights).sum()
 
     def get_config(self):
-        config = {**super().get_config(), "num_thresholds": self.num_thresholds,
-                  "curve": self.curve, "summation_method": self.summation_method,
-                  "from_logits": self.from_logits}
+        config = {
+            **super().get_config(),
+            "num_thresholds": self.num_thresholds,
+            "curve": self.curve,
+            "summation_method": self.summation_method,
+            "from_logits": self.from_logits,
+        }
         if not self._evenly:
             config["thresholds"] = self.thresholds[1:-1]
         return config
