@@ -95,28 +95,45 @@ def test_two_machines_of_one_process_each_over_loopback(tmp_path):
     ]
 
 
-def test_a_killed_worker_restarts_and_ends_with_the_unbroken_weights(tmp_path):
-    unbroken, crashed = tmp_path / "unbroken", tmp_path / "crashed"
-    unbroken.mkdir(), crashed.mkdir()
-    script = str(WORKERS / "restart_checks.py")
+@pytest.fixture(scope="module")
+def unbroken_weights(tmp_path_factory):
+    """Final weights of the restart script's job when nothing kills it."""
+    out = tmp_path_factory.mktemp("unbroken")
     code, output, _ = torchrun(
-        ["--nproc_per_node=2", f"--master_port={free_port()}", script, str(unbroken), "-1"]
+        [
+            "--nproc_per_node=2",
+            f"--master_port={free_port()}",
+            str(WORKERS / "restart_checks.py"),
+            str(out),
+            "-1",
+        ]
     )
     assert code == 0, output[-4000:]
+    return np.load(out / "final.npy")
+
+
+@pytest.mark.parametrize(
+    "kill_rank, kill_epoch",
+    [(1, 2), (0, 0)],  # a worker mid-run; the writing process before its first backup
+)
+def test_a_killed_worker_restarts_and_ends_with_the_unbroken_weights(
+    tmp_path, unbroken_weights, kill_rank, kill_epoch
+):
     code, output, _ = torchrun(
         [
             "--nproc_per_node=2",
             "--max-restarts=1",
             f"--master_port={free_port()}",
-            script,
-            str(crashed),
-            "2",
+            str(WORKERS / "restart_checks.py"),
+            str(tmp_path),
+            str(kill_epoch),
+            str(kill_rank),
         ]
     )
     assert code == 0, output[-4000:]
     assert "attempt 1 rank 0" in output and "exitcode: -9" in output  # killed, then restarted
     assert "finished rank 0 attempt 1" in output and "finished rank 1 attempt 1" in output
-    np.testing.assert_array_equal(np.load(crashed / "final.npy"), np.load(unbroken / "final.npy"))
+    np.testing.assert_array_equal(np.load(tmp_path / "final.npy"), unbroken_weights)
 
 
 def test_a_failing_process_ends_the_job_with_its_own_error():

@@ -144,9 +144,10 @@ def _watch_for_failure() -> None:
 def _record_for_torchrun(kind, value, traceback) -> None:
     """Write the error where torchrun looks for it, so its summary names the real cause.
 
-    torchrun reports the earliest recorded error as the job's root cause. A process whose peer
-    died fails too, a moment later, with a lost connection: its record is dated a second later
-    so that the process that failed first is the one reported, with its own message.
+    torchrun reports the failure with the earliest timestamp (whole seconds) as the job's root
+    cause, and a peer it stops within the same second would tie with it. So the error that
+    started it is dated one second early, and a lost connection (a peer's death seen from here)
+    one second late: the process that failed first is the one reported, with its own message.
     """
     path = os.environ.get("TORCHELASTIC_ERROR_FILE")
     if not path:
@@ -161,7 +162,7 @@ def _record_for_torchrun(kind, value, traceback) -> None:
             "message": f"{kind.__name__}: {value}",
             "extraInfo": {
                 "py_callstack": "".join(traceback_module.format_exception(kind, value, traceback)),
-                "timestamp": str(int(time.time()) + (1 if consequence else 0)),
+                "timestamp": str(int(time.time()) + (1 if consequence else -1)),
             },
         }
     }

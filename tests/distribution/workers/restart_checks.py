@@ -1,8 +1,9 @@
 """Run under `torchrun --nproc_per_node=2 --max-restarts=1`: BackupAndRestore across a crash.
 
-Usage: restart_checks.py OUT KILL_EPOCH. With KILL_EPOCH >= 0, process 1 of the first attempt
-kills itself with SIGKILL in the middle of that epoch; torchrun restarts the job, which resumes
-from the last backup. Process 0 saves the final weights to OUT/final.npy.
+Usage: restart_checks.py OUT KILL_EPOCH [KILL_RANK]. With KILL_EPOCH >= 0, process KILL_RANK
+(default 1) of the first attempt kills itself with SIGKILL in the middle of that epoch; torchrun
+restarts the job, which resumes from the last backup (or starts again when the kill came before
+the first one). Process 0 saves the final weights to OUT/final.npy.
 """
 
 import os
@@ -16,6 +17,7 @@ from strata import layers
 from strata.distribution import DataParallel, process_index, set_distribution
 
 out, kill_epoch = sys.argv[1], int(sys.argv[2])
+kill_rank = int(sys.argv[3]) if len(sys.argv) > 3 else 1
 set_distribution(DataParallel())
 attempt = int(os.environ.get("TORCHELASTIC_RESTART_COUNT", "0"))
 print(f"attempt {attempt} rank {process_index()}", flush=True)
@@ -32,7 +34,8 @@ model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accur
 
 class KillMidEpoch(strata.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
-        if attempt == 0 and process_index() == 1 and self.engine.epoch == kill_epoch and batch == 3:
+        here = process_index() == kill_rank and self.engine.epoch == kill_epoch
+        if attempt == 0 and here and batch == 3:
             os.kill(os.getpid(), signal.SIGKILL)
 
 
