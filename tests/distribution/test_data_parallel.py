@@ -46,7 +46,7 @@ def passed_checks(output):
     return sorted(re.findall(r"CHECK (\w+) OK rank=(\d)", output))
 
 
-ALL_CHECKS = ["callbacks", "equivalence", "frozen", "inputs", "shuffle", "syncbn"]
+ALL_CHECKS = ["callbacks", "custom_step", "equivalence", "frozen", "inputs", "shuffle", "syncbn"]
 
 
 def test_two_processes_train_like_one(tmp_path):

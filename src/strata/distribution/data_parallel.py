@@ -193,6 +193,17 @@ class DataParallel:
         dist.all_reduce(value, op=dist.ReduceOp.MAX)
         return bool(value.item())
 
+    def average_gradients(self, variables) -> None:
+        """Replace each variable's gradient by its mean over the processes (one collective)."""
+        grads = [v.grad for v in variables]
+        if not grads or self.num_processes == 1:
+            return
+        flat = torch.cat([g.reshape(-1) for g in grads])
+        dist.all_reduce(flat)
+        flat /= self.num_processes
+        for grad, part in zip(grads, flat.split([g.numel() for g in grads])):
+            grad.copy_(part.view_as(grad))
+
     def reduced_results(self, metrics):
         """Each metric's result over the state of every process (states add up).
 

@@ -131,6 +131,9 @@ class Optimizer:
         self._pending_state = None
         self._excluded_ids = set()
         self._excluded_names = ()
+        # Called with the variables that have gradients at the start of every step (before
+        # clipping): a data-parallel run averages them over the processes there.
+        self.gradient_reducer = None
         self.built = False
 
     # ----------------------------------------------------------------- subclass interface
@@ -265,6 +268,8 @@ class Optimizer:
                 )
             for variable, grad in zip(self._variables, grads, strict=True):
                 variable.grad = None if grad is None else _as_grad(grad, variable)
+        if self.gradient_reducer is not None:
+            self.gradient_reducer([v for v in self._variables if v.grad is not None])
         lr = self._lr if self._schedule is None else float(self._schedule(self._iterations))
         if self._schedule is not None:
             self._write_lr(lr)

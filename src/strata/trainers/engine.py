@@ -57,6 +57,7 @@ class Engine:
         # batch so that the averaged gradient equals the one-process gradient (set per step).
         self.loss_scale = 1.0
         self.running = False  # True while fit/evaluate/predict drive this engine
+        self._in_builtin_step = False
         if training:
             self._prepare_training()
 
@@ -71,6 +72,10 @@ class Engine:
         if self.distribution is not None and params:
             self._wrapped = self.distribution.wrap_model(model)
             self.forward = self._wrapped
+            if model._overridden("train_step"):
+                # A custom step may run its own forward pass (`self(x)`), which DDP does not
+                # see: its gradients are averaged over the processes before the update instead.
+                model.optimizer.gradient_reducer = self._average_custom_gradients
         if getattr(model, "jit_compile", False):
             # Only the pure part is compiled; optimizer, trackers and callbacks stay eager.
             self.train_forward = torch.compile(self._forward_and_loss)
@@ -80,10 +85,17 @@ class Engine:
         params = [w for w in self.model.trainable_weights if w.requires_grad]
         return tuple(id(w) for w in params) == self._trainable_ids
 
+    def _average_custom_gradients(self, variables) -> None:
+        if not self._in_builtin_step:  # the built-in step's gradients come averaged by DDP
+            self.distribution.average_gradients(variables)
+
     def close(self) -> None:
         """Release what the run held (the distributed wrapper and its communication buffers)."""
         self.forward = self.model._flat_forward
         self._wrapped = None
+        optimizer = self.model.optimizer
+        if optimizer is not None and optimizer.gradient_reducer == self._average_custom_gradients:
+            optimizer.gradient_reducer = None
         if self.training:
             self.train_forward = self._forward_and_loss
 
@@ -155,7 +167,11 @@ class Engine:
         optimizer.zero_grad()
         scale = self.loss_scale
         (loss if scale == 1.0 else loss * scale).backward()
-        optimizer.step()
+        self._in_builtin_step = True
+        try:
+            optimizer.step()
+        finally:
+            self._in_builtin_step = False
         self.steps_done += 1
         if self.penalties.constrained:
             self.penalties.apply_constraints()

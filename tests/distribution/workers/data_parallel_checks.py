@@ -259,5 +259,47 @@ if wanted("inputs"):
     assert model.predict(x, verbose=0).shape == (200, 3)
     passed("inputs")
 
+# --- 7. A custom train_step with its own forward pass: gradients averaged before the update. --
+if wanted("custom_step"):
+    x, y = data(256)
+
+    class OwnStep(strata.Sequential):
+        def train_step(self, data):
+            inputs, targets = data
+            predictions = self(torch.as_tensor(inputs), training=True)
+            log_probabilities = predictions.clamp_min(1e-7).log()
+            loss = -(torch.as_tensor(targets) * log_probabilities).sum(-1).mean()
+            self.optimizer.zero_grad()
+            loss.backward()
+            self.optimizer.step()
+            return {"loss": loss.detach()}
+
+    def train_own():
+        strata.set_random_seed(19)
+        model = OwnStep(
+            [
+                strata.Input((6,)),
+                layers.Dense(8, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ]
+        )
+        model.compile(optimizer=strata.optimizers.SGD(0.1), loss="categorical_crossentropy")
+        model.fit(
+            x,
+            y,
+            batch_size=64,
+            epochs=2,
+            shuffle=False,
+            verbose=0,
+            callbacks=[SameWeightsEverywhere()],
+        )
+        return model
+
+    reference = one_process(train_own)
+    model = train_own()
+    np.testing.assert_allclose(flat_weights(model), flat_weights(reference), rtol=1e-5, atol=1e-6)
+    assert model.optimizer.gradient_reducer is None  # released when fit ended
+    passed("custom_step")
+
 with open(os.path.join(OUT, f"done-{RANK}"), "w") as handle:
     handle.write("ok")
