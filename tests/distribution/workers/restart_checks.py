@@ -36,6 +36,7 @@ class KillMidEpoch(strata.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         here = process_index() == kill_rank and self.engine.epoch == kill_epoch
         if attempt == 0 and here and batch == 3:
+            print(f"killing rank {kill_rank} in epoch {kill_epoch}", flush=True)
             os.kill(os.getpid(), signal.SIGKILL)
 
 
