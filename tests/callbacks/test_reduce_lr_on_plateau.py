@@ -9,7 +9,7 @@ from strata.callbacks import ReduceLROnPlateau
 
 
 def test_factor_must_be_below_one():
-    with pytest.raises(ValueError, match="factor below 1.0"):
+    with pytest.raises(ValueError, match="factor > 0.0 and < 1.0; received 1.0"):
         ReduceLROnPlateau(factor=1.0)
 
 

@@ -298,7 +298,7 @@ def test_validation_split_needs_arrays_and_a_valid_fraction():
         ValueError, match="validation_split expected array data.*received generator"
     ):
         model.fit(_generator(X, Y), steps_per_epoch=1, validation_split=0.2, verbose=0)
-    with pytest.raises(ValueError, match="strictly between 0 and 1; received 1.5"):
+    with pytest.raises(ValueError, match="validation_split >= 0.0 and < 1.0; received 1.5"):
         model.fit(X, Y, validation_split=1.5, verbose=0)
 
 

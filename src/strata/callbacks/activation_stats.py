@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import torch
 
+from strata.backend import arguments
 from strata.callbacks.callback import Callback
 
 
@@ -177,6 +178,7 @@ class ActivationStats(Callback):
         super().__init__()
         if not isinstance(freq, int) or freq < 1:
             raise ValueError(f"ActivationStats expected freq >= 1; received {freq!r}.")
+        arguments.integer("ActivationStats", "max_samples", max_samples)
         self.x = x
         self.freq = freq
         self.max_samples = max_samples

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from strata.backend import arguments
 from strata.callbacks import _monitor
 from strata.callbacks.callback import Callback
 
@@ -51,6 +52,13 @@ class EarlyStopping(Callback):
         start_from_epoch=0,
     ):
         super().__init__()
+        owner = "EarlyStopping"
+        arguments.number(owner, "min_delta", min_delta)
+        arguments.integer(owner, "patience", patience, minimum=0)
+        arguments.integer(owner, "start_from_epoch", start_from_epoch, minimum=0)
+        arguments.verbosity(owner, verbose)
+        if baseline is not None:
+            arguments.number(owner, "baseline (or None)", baseline)
         self.monitor = monitor
         self.min_delta = abs(float(min_delta))
         self.patience = int(patience)

@@ -16,6 +16,7 @@ import warnings
 
 import torch
 
+from strata.backend import arguments
 from strata.callbacks.activation_stats import layer_outputs, leaf_layers, model_input_tensors
 from strata.callbacks.callback import Callback
 
@@ -139,6 +140,12 @@ class GradientMonitor(Callback):
             raise ValueError(
                 f"GradientMonitor expected sample_batches >= 1; received {sample_batches!r}."
             )
+        arguments.number(
+            "GradientMonitor", "vanishing_ratio", vanishing_ratio, low=0.0, low_open=True
+        )
+        arguments.number(
+            "GradientMonitor", "exploding_norm", exploding_norm, low=0.0, low_open=True
+        )
         self.log_dir = log_dir
         self.freq = freq
         self.vanishing_ratio = vanishing_ratio

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from strata.backend import arguments
 from strata.callbacks import _monitor
 from strata.callbacks.callback import Callback
 
@@ -44,10 +45,13 @@ class ReduceLROnPlateau(Callback):
             min_delta = kwargs.pop("epsilon")
         if kwargs:
             raise TypeError(f"ReduceLROnPlateau received unknown arguments {sorted(kwargs)}.")
-        if factor >= 1.0:
-            raise ValueError(
-                f"ReduceLROnPlateau expected a factor below 1.0; received factor={factor}."
-            )
+        owner = "ReduceLROnPlateau"
+        arguments.number(owner, "factor", factor, 0.0, 1.0, low_open=True, high_open=True)
+        arguments.integer(owner, "patience", patience, minimum=0)
+        arguments.integer(owner, "cooldown", cooldown, minimum=0)
+        arguments.number(owner, "min_delta", min_delta, low=0.0)
+        arguments.number(owner, "min_lr", min_lr, low=0.0)
+        arguments.verbosity(owner, verbose)
         self.monitor = monitor
         self.factor = float(factor)
         self.patience = int(patience)

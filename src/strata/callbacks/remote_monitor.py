@@ -8,6 +8,7 @@ import urllib.parse
 import urllib.request
 import warnings
 
+from strata.backend import arguments
 from strata.callbacks.callback import Callback
 
 
@@ -50,7 +51,7 @@ class RemoteMonitor(Callback):
         self.field = field
         self.headers = dict(headers or {})
         self.send_as_json = send_as_json
-        self.timeout = float(timeout)
+        self.timeout = arguments.number("RemoteMonitor", "timeout", timeout, low=0.0, low_open=True)
 
     def on_epoch_end(self, epoch, logs=None):
         payload = {"epoch": epoch}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from strata.backend import arguments
 from strata.backend.conversion import convert_to_numpy
 from strata.backend.keras_tensor import map_structure, pack_like
 from strata.callbacks.callback_list import CallbackList
@@ -77,6 +78,19 @@ def run_fit(
     validation_batch_size,
     validation_freq,
 ):
+    _check_fit_arguments(
+        batch_size,
+        epochs,
+        verbose,
+        validation_split,
+        shuffle,
+        class_weight,
+        initial_epoch,
+        steps_per_epoch,
+        validation_steps,
+        validation_batch_size,
+        validation_freq,
+    )
     _build_from_data(model, x)
     model._assert_compiled("fit")
     if validation_split and validation_data is None:
@@ -157,6 +171,47 @@ def _run_epochs(model, engine, train, valid, callback_list, epochs, validation_f
     return callback_list.history
 
 
+def _check_fit_arguments(
+    batch_size,
+    epochs,
+    verbose,
+    validation_split,
+    shuffle,
+    class_weight,
+    initial_epoch,
+    steps_per_epoch,
+    validation_steps,
+    validation_batch_size,
+    validation_freq,
+):
+    """Every numeric argument of fit, checked before any data is touched."""
+    owner = "fit()"
+    arguments.integer(owner, "batch_size", batch_size, allow_none=True)
+    arguments.integer(owner, "epochs", epochs, minimum=0)
+    arguments.integer(owner, "initial_epoch", initial_epoch, minimum=0)
+    arguments.verbosity(owner, verbose)
+    arguments.integer(owner, "steps_per_epoch", steps_per_epoch, allow_none=True)
+    arguments.integer(owner, "validation_steps", validation_steps, allow_none=True)
+    arguments.integer(owner, "validation_batch_size", validation_batch_size, allow_none=True)
+    arguments.number(owner, "validation_split", validation_split, 0.0, 1.0, high_open=True)
+    if isinstance(validation_freq, (list, tuple, set, range)):
+        for epoch in validation_freq:
+            arguments.integer(owner, "every epoch in validation_freq", epoch)
+    else:
+        arguments.integer(owner, "validation_freq (an int or a list of epochs)", validation_freq)
+    if not (isinstance(shuffle, bool) or shuffle == "batch"):
+        raise ValueError(f"fit() expected shuffle True, False or 'batch'; received {shuffle!r}.")
+    if class_weight is not None:
+        if not isinstance(class_weight, dict):
+            raise ValueError(
+                "fit() expected class_weight as a dict of class index -> weight; received "
+                f"{type(class_weight).__name__}."
+            )
+        for label, weight in class_weight.items():
+            arguments.integer(owner, "every class_weight key (a class index)", label, minimum=0)
+            arguments.number(owner, f"class_weight[{label}]", weight, low=0.0)
+
+
 def _reuse_batch_buffers(adapter, allowed):
     """Array batches may share buffers when only the built-in steps see them."""
     if allowed and hasattr(adapter, "reuse_buffers"):
@@ -218,6 +273,7 @@ def _test_batch(model, engine, batch):
 
 
 def run_evaluate(model, x, y, batch_size, verbose, sample_weight, steps, callbacks, return_dict):
+    _check_inference_arguments("evaluate()", batch_size, verbose, steps)
     _build_from_data(model, x)
     model._assert_compiled("evaluate")
     adapter = model._make_adapter(x, y, sample_weight, batch_size, False, None, steps, check=True)
@@ -235,6 +291,7 @@ def run_evaluate(model, x, y, batch_size, verbose, sample_weight, steps, callbac
 
 
 def run_predict(model, x, batch_size, verbose, steps, callbacks):
+    _check_inference_arguments("predict()", batch_size, verbose, steps)
     _build_from_data(model, x)
     callback_list = CallbackList(callbacks, model=model, verbose=_verbose(verbose), steps=steps)
     callback_list.on_predict_begin()
@@ -268,6 +325,12 @@ def run_predict(model, x, batch_size, verbose, steps, callbacks):
     return _structure_outputs(model, merged)
 
 
+def _check_inference_arguments(owner, batch_size, verbose, steps):
+    arguments.integer(owner, "batch_size", batch_size, allow_none=True)
+    arguments.verbosity(owner, verbose)
+    arguments.integer(owner, "steps", steps, allow_none=True)
+
+
 def _flat(outputs):
     from strata.backend.keras_tensor import flatten
 
@@ -296,7 +359,12 @@ def _predict_batches(model, x, batch_size, steps):
             xs = flatten_model_inputs(model, x)
         else:
             xs = [to_device(x)]
-        size = int(xs[0].shape[0])
+        size = int(xs[0].shape[0]) if xs[0].dim() else 0
+        if size == 0:
+            raise ValueError(
+                "predict() expected inputs with at least one row; received an input of shape "
+                f"{tuple(xs[0].shape)}."
+            )
         for start in range(0, size, batch_size):
             yield [t[start : start + batch_size] for t in xs]
         return

@@ -51,7 +51,14 @@ class Trainer(DataPlumbingMixin):
             jit_compile: True compiles the train step with `torch.compile` ("auto": off).
         """
         from strata import optimizers
+        from strata.backend import arguments
 
+        arguments.integer("compile()", "steps_per_execution", steps_per_execution)
+        if jit_compile not in (True, False, "auto"):
+            raise ValueError(
+                f"compile() expected jit_compile True, False or 'auto'; received {jit_compile!r}."
+            )
+        _check_loss_weights(loss_weights)
         self.optimizer = optimizers.get(optimizer)
         self._engine = None
         self._compile_args = (loss, loss_weights, metrics, weighted_metrics)
@@ -359,6 +366,20 @@ class Trainer(DataPlumbingMixin):
         from strata.trainers.fit_loop import _build_from_data
 
         _build_from_data(self, x)
+
+
+def _check_loss_weights(loss_weights) -> None:
+    from strata.backend import arguments
+
+    if isinstance(loss_weights, dict):
+        values = list(loss_weights.values())
+    elif isinstance(loss_weights, (list, tuple)):
+        values = list(loss_weights)
+    else:
+        values = [loss_weights]
+    for weight in values:
+        if weight is not None:
+            arguments.number("compile()", "every loss weight", weight)
 
 
 def _format_result(logs, return_dict):
