@@ -12,7 +12,7 @@ import torch
 
 from strata.callbacks.callback import Callback
 from strata.distribution.state import barrier, is_chief
-from strata.utils.file_io import atomic_write
+from strata.utils.file_io import atomic_write, remove_stale_temporaries
 
 BACKUP_NAME = "backup.safetensors"
 _FORMAT = "strata.backup"
@@ -93,6 +93,8 @@ class BackupAndRestore(Callback):
     # ------------------------------------------------------------------------------ hooks
     def on_train_begin(self, logs=None):
         self._batches_since_save = 0
+        if is_chief():  # a backup write killed mid-way left a full-size temporary file
+            remove_stale_temporaries(self.backup_path)
         if os.path.exists(self.backup_path):
             epoch = self._restore()
             # The engine's public seam: the loop starts at the epoch after the backed-up one.

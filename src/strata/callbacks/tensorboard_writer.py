@@ -26,7 +26,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -394,29 +393,10 @@ def build_graph_def(nodes: Iterable[Sequence[Any]]) -> graph_pb2.GraphDef:
 
 
 def _atomic_write(path: str, data: bytes) -> None:
-    """Writes `data` to `path` through a temporary file in the same folder and `os.replace`."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, temp_path = tempfile.mkstemp(
-        dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_path, path)
-    except BaseException:
-        if os.path.exists(temp_path):
-            os.remove(temp_path)
-        raise
-    # Make the rename itself durable where the platform allows opening folders.
-    if os.name == "posix":
-        dir_fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    """Writes `data` to `path` atomically (one implementation: `strata.utils.file_io`)."""
+    from strata.utils.file_io import write_bytes_atomically
+
+    write_bytes_atomically(path, data)
 
 
 def _folder_name(tensor_name: str, taken: set[str]) -> str:

@@ -21,6 +21,11 @@ def atomic_write(path, mode="wb"):
     on one file system); on a clean exit it is flushed, fsynced and moved over `path` with
     `os.replace`. If the body raises, the temporary file is removed and `path` is untouched.
 
+    A `path` that is a symbolic link is written through: the file it points to gets the new
+    content and the link stays (as Keras's saving does). Temporary files that an earlier write
+    to the same path left behind when its process was killed (their writer is no longer
+    running) are removed first, so crashes do not pile up full-size copies.
+
     Args:
         path: Destination file (str or `os.PathLike`). Its folder must exist.
         mode: `"wb"` (bytes) or `"w"` (text, UTF-8).
@@ -43,8 +48,13 @@ def atomic_write(path, mode="wb"):
     if mode not in ("wb", "w"):
         raise ValueError(f"atomic_write expected mode 'wb' or 'w'; received {mode!r}.")
     target = Path(os.fspath(path))
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))  # write through the link, keep the link
     folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    remove_stale_temporaries(target)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{target.name}.{os.getpid()}.", suffix=_TEMP_SUFFIX, dir=folder
+    )
     try:
         encoding = None if "b" in mode else "utf-8"
         with os.fdopen(fd, mode, encoding=encoding) as handle:
@@ -59,6 +69,54 @@ def atomic_write(path, mode="wb"):
             os.remove(tmp_name)
         raise
     _fsync_folder(folder)
+
+
+_TEMP_SUFFIX = ".tmp"
+
+
+def remove_stale_temporaries(path) -> list[str]:
+    """Remove the temporary files that writes to `path` left when their process died.
+
+    A temporary file is named `.<name>.<writer pid>.<random>.tmp`; one whose writer is not
+    running any more can never be completed. Files of running writers (this process's
+    included) are left alone. Returns the removed paths.
+    """
+    target = Path(os.fspath(path))
+    folder = target.parent if str(target.parent) else Path(".")
+    removed = []
+    prefix = f".{target.name}."
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        if not (name.startswith(prefix) and name.endswith(_TEMP_SUFFIX)):
+            continue
+        writer = name[len(prefix) :].split(".", 1)[0]
+        if writer.isdigit() and not _process_running(int(writer)):
+            with contextlib.suppress(OSError):
+                os.remove(folder / name)
+                removed.append(str(folder / name))
+    return removed
+
+
+def _process_running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
+
+
+def write_bytes_atomically(path, data: bytes) -> None:
+    """`data` into `path` with `atomic_write`, creating the folder when needed."""
+    os.makedirs(os.path.dirname(os.path.abspath(os.fspath(path))), exist_ok=True)
+    with atomic_write(path, "wb") as handle:
+        handle.write(data)
 
 
 def _fsync_folder(folder):
