@@ -136,7 +136,7 @@ def test_bad_arguments_and_foreign_files(tmp_path):
 
     save_file({"w": torch.zeros(1)}, str(tmp_path / "backup.safetensors"), metadata={"a": "b"})
     x, y = binary_data(n=16)
-    with pytest.raises(ValueError, match="no readable state"):
+    with pytest.raises(ValueError, match="no readable strata backup state"):
         binary_model().fit(x, y, epochs=1, verbose=0, callbacks=[BackupAndRestore(tmp_path)])
 
 

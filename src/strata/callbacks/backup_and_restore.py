@@ -142,6 +142,7 @@ class BackupAndRestore(Callback):
             # By position, as Keras matches weights: layer names differ between processes.
             "model": _encode(list(self.model.state_dict().values()), "model", tensors),
             "optimizer": _encode(_optimizer_state(self.model), "optimizer", tensors),
+            "optimizer_class": type(getattr(self.model, "optimizer", None)).__name__,
             "callbacks": {
                 key: _encode(callback.state_dict(), f"callbacks/{key}", tensors)
                 for key, callback in self._named_callbacks()
@@ -154,45 +155,88 @@ class BackupAndRestore(Callback):
             handle.write(data)
 
     def _restore(self) -> int:
+        """Check the whole backup against this run, then restore it; returns its epoch.
+
+        Nothing is changed unless every part fits: a backup that cannot be used raises a
+        ValueError that names the file, says why and what to do.
+        """
+        try:
+            state, tensors = self._read_backup()
+            model_state = _decode(state["model"], tensors)
+            optimizer_state = _decode(state["optimizer"], tensors)
+            callback_states = {k: _decode(v, tensors) for k, v in state["callbacks"].items()}
+            random_state = _decode(state["random"], tensors)
+            epoch = int(state["epoch"])
+            named_model_state = _matching_model_state(self.model, model_state)
+            optimizer = self.model.optimizer
+            if optimizer_state is not None and optimizer is not None:
+                if (
+                    state.get("optimizer_class", type(optimizer).__name__)
+                    != type(optimizer).__name__
+                ):
+                    raise ValueError(
+                        f"it was written with the {state['optimizer_class']} optimizer; this "
+                        f"model is compiled with {type(optimizer).__name__}"
+                    )
+                optimizer.check_state_dict(optimizer_state)
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
+            raise ValueError(
+                f"BackupAndRestore cannot use the backup at {self.backup_path}: {error}. Delete "
+                "that file to start afresh, or resume with the model and compile() settings "
+                "that wrote it."
+            ) from None
+        self.model.load_state_dict(named_model_state)
+        if optimizer_state is not None and self.model.optimizer is not None:
+            self.model.optimizer.load_state_dict(optimizer_state)
+        for key, callback in self._named_callbacks():
+            if key in callback_states:
+                callback.load_state_dict(callback_states[key])
+        _set_random_state(random_state)
+        return epoch
+
+    def _read_backup(self):
+        """The backup's state (JSON) and tensors; a ValueError says what is wrong with it."""
         from safetensors.torch import load
 
         with open(self.backup_path, "rb") as handle:
             data = handle.read()
-        tensors, metadata = load(data), _header_metadata(data)
+        try:
+            tensors, metadata = load(data), _header_metadata(data)
+        except Exception as error:  # safetensors raises its own error type for any damage
+            raise ValueError(
+                f"it is not a readable safetensors file (truncated, corrupt or foreign: "
+                f"{_first_line(error)})"
+            ) from None
         try:
             state = json.loads(metadata["state"])
-        except (KeyError, ValueError) as error:
-            raise ValueError(
-                f"BackupAndRestore expected a strata backup at {self.backup_path}; its header "
-                "holds no readable state."
-            ) from error
+        except (KeyError, ValueError, TypeError):
+            raise ValueError("its header holds no readable strata backup state") from None
+        if not isinstance(state, dict):
+            raise ValueError(f"its state is a {type(state).__name__}, not a strata backup")
         if state.get("format") != _FORMAT or state.get("version") != _VERSION:
             raise ValueError(
-                f"BackupAndRestore expected format {_FORMAT!r} version {_VERSION}; received "
-                f"{state.get('format')!r} version {state.get('version')!r}."
+                f"expected format {_FORMAT!r} version {_VERSION}; received "
+                f"{state.get('format')!r} version {state.get('version')!r}"
             )
-        _load_model_state(self.model, _decode(state["model"], tensors), self.backup_path)
-        optimizer_state = _decode(state["optimizer"], tensors)
-        if optimizer_state is not None and self.model.optimizer is not None:
-            self.model.optimizer.load_state_dict(optimizer_state)
-        saved = state["callbacks"]
-        for key, callback in self._named_callbacks():
-            if key in saved:
-                callback.load_state_dict(_decode(saved[key], tensors))
-        _set_random_state(_decode(state["random"], tensors))
-        return int(state["epoch"])
+        return state, tensors
 
 
-def _load_model_state(model, values, path):
+def _matching_model_state(model, values):
+    """The backup's weights keyed by this model's state_dict names, if every shape matches."""
     current = model.state_dict()
     expected = [tuple(t.shape) for t in current.values()]
     received = [tuple(t.shape) for t in values]
     if expected != received:
         raise ValueError(
-            f"BackupAndRestore expected the backup at {path} to hold weights of shapes "
-            f"{expected} (this model's); received {received}. Was it written by another model?"
+            f"this model's weights have shapes {expected}; the backup holds {received} (was it "
+            "written by another model?)"
         )
-    model.load_state_dict(dict(zip(current.keys(), values, strict=True)))
+    return dict(zip(current.keys(), values, strict=True))
+
+
+def _first_line(error) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _header_metadata(data: bytes) -> dict:

@@ -397,12 +397,53 @@ class Optimizer:
         if self._torch_optimizer is None:
             self._pending_state = state_dict
             return
+        self.check_state_dict(state_dict)
         self._torch_optimizer.load_state_dict(state_dict["optimizer"])
         self._keep_saved_dtypes(state_dict["optimizer"]["state"])
         self._iterations = int(state_dict["iterations"])
         if self._schedule is None:
             self._lr = float(state_dict["learning_rate"])
         self._write_lr(self._current_lr())
+
+    def check_state_dict(self, state_dict) -> None:
+        """Raise a ValueError saying why `state_dict` cannot be this built optimizer's state
+        (another optimizer class, other variables); nothing is changed either way."""
+        name = f"{type(self).__name__} '{self.name}'"
+        torch_state = state_dict.get("optimizer") if isinstance(state_dict, dict) else None
+        if not isinstance(torch_state, dict) or not {"state", "param_groups"} <= set(torch_state):
+            raise ValueError(f"{name} expected a saved optimizer state; received {torch_state!r}.")
+        live_groups = self._torch_optimizer.param_groups
+        saved_groups = torch_state["param_groups"]
+        if not isinstance(saved_groups, list) or len(saved_groups) != len(live_groups):
+            raise ValueError(
+                f"{name} expected state for {len(live_groups)} parameter group(s); received "
+                f"{len(saved_groups) if isinstance(saved_groups, list) else saved_groups!r}."
+            )
+        for live, saved in zip(live_groups, saved_groups):
+            if not isinstance(saved, dict):
+                raise ValueError(f"{name} expected parameter groups as dicts; received {saved!r}.")
+            live_keys, saved_keys = set(live) - {"params"}, set(saved) - {"params"}
+            if live_keys != saved_keys:
+                raise ValueError(
+                    f"{name} expected its own hyperparameters {sorted(live_keys)}; the state "
+                    f"holds {sorted(saved_keys)}: it was saved by another optimizer class."
+                )
+            if len(saved.get("params", [])) != len(live["params"]):
+                raise ValueError(
+                    f"{name} holds {len(live['params'])} variables; the state was saved for "
+                    f"{len(saved.get('params', []))}."
+                )
+        params = [p for group in live_groups for p in group["params"]]
+        for index, entries in torch_state["state"].items():
+            if not 0 <= int(index) < len(params) or not isinstance(entries, dict):
+                raise ValueError(f"{name} received state for an unknown variable {index!r}.")
+            shape = tuple(params[int(index)].shape)
+            for key, value in entries.items():
+                if isinstance(value, torch.Tensor) and value.dim() and tuple(value.shape) != shape:
+                    raise ValueError(
+                        f"{name} expected state '{key}' of variable {index} with shape {shape}; "
+                        f"received {tuple(value.shape)}."
+                    )
 
     def _keep_saved_dtypes(self, saved):
         # torch casts loaded state to each parameter's dtype; some state is kept in another one

@@ -125,6 +125,17 @@ def deserialize_keras_object(config, module_objects=None, custom_objects=None, p
             f"Expected a serialized {kind} (a dict with 'class_name' and 'config'); "
             f"received {config!r}."
         )
+    for key in ("class_name", "registered_name"):
+        if config.get(key) is not None and not isinstance(config[key], str):
+            raise ValueError(
+                f"A serialized {kind} expected '{key}' to be a name (a string); received "
+                f"{config[key]!r}."
+            )
+    if not isinstance(config.get("config", {}), dict):
+        raise ValueError(
+            f"A serialized {kind} '{config['class_name']}' expected 'config' to be a dict of "
+            f"arguments; received {type(config['config']).__name__} {config['config']!r}."
+        )
     name = config.get("registered_name") or config["class_name"]
     cls = get_registered_object(name, custom_objects, module_objects)
     if cls is None:

@@ -243,9 +243,21 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     # The scope carries custom_objects into nested from_config calls too (Sequential inside a
     # functional model), which the registry calls without them.
     with SafeModeScope(safe_mode), custom_object_scope(custom_objects or {}):
-        model = deserialize_layer(model_part, custom_objects=custom_objects)
-        if not model.built and config.get("build_config"):
-            model.build_from_config(config["build_config"])
+        try:
+            model = deserialize_layer(model_part, custom_objects=custom_objects)
+            if not model.built and config.get("build_config"):
+                model.build_from_config(config["build_config"])
+        except ValueError as error:
+            if str(filepath) in str(error):
+                raise
+            raise ValueError(f"'{filepath}': config.json: {error}") from error
+        except (TypeError, KeyError, IndexError, AttributeError) as error:
+            # A config of the wrong shape (a list where a name or dict belongs, a missing key):
+            # say so, naming the file, instead of a Python error from deep inside.
+            raise ValueError(
+                f"'{filepath}': config.json does not describe a valid model: "
+                f"{type(error).__name__}: {error}"
+            ) from None
     saved = weights_file.read_weights(members[WEIGHTS], filepath)
     if len(model._weight_records()) < len(saved) and config.get("build_config"):
         _materialize(model, config["build_config"]["input_shape"])
@@ -384,4 +396,15 @@ def _restore_compile(model, compile_config, members, filepath, custom_objects) -
         tensors = load(members[OPTIMIZER_TENSORS])
     except Exception as error:
         raise ValueError(f"'{filepath}': {OPTIMIZER_TENSORS} is not valid ({error}).") from None
-    optimizer.load_state_dict(decode_state(state, tensors))
+    saved_state = decode_state(state, tensors)
+    # Built now, on the loaded weights, so a state that does not fit fails here and names the
+    # file, not at the first fit.
+    if callable(getattr(optimizer, "build", None)):
+        optimizer.build([w for w in model.trainable_weights if w.requires_grad])
+    try:
+        optimizer.load_state_dict(saved_state)
+    except (ValueError, KeyError, TypeError, RuntimeError) as error:
+        raise ValueError(
+            f"'{filepath}': the saved optimizer state does not fit this model's optimizer: "
+            f"{error} Load with compile=False to skip it."
+        ) from None

@@ -32,6 +32,35 @@ def is_array(value) -> bool:
     )
 
 
+def python_lists_as_arrays(value, name):
+    """Nested Python lists of numbers (`X.tolist()`) become a NumPy array, as Keras accepts.
+
+    A list of arrays (several inputs) and everything else pass through unchanged; ragged
+    lists are refused with what was expected.
+    """
+    if not isinstance(value, (list, tuple)) or not value or is_array(value):
+        return value
+    if not all(_is_number_list(item) for item in value):
+        return value
+    try:
+        array = np.asarray(value)
+    except ValueError:  # NumPy refuses ragged nesting
+        array = np.empty(0, dtype=object)
+    if array.dtype == object:
+        lengths = sorted({len(v) for v in value if hasattr(v, "__len__")})
+        raise ValueError(
+            f"{name} expected an array, or nested lists of numbers of one shape; received "
+            f"ragged lists (rows of lengths {lengths})."
+        )
+    return array.astype(np.float32) if array.dtype == np.float64 else array
+
+
+def _is_number_list(item) -> bool:
+    if isinstance(item, (bool, int, float, np.number)):
+        return True
+    return isinstance(item, (list, tuple)) and all(_is_number_list(v) for v in item[:4])
+
+
 def num_rows(value) -> int:
     return int(value.shape[0])
 

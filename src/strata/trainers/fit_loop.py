@@ -10,7 +10,13 @@ from strata.backend.conversion import convert_to_numpy
 from strata.backend.keras_tensor import map_structure, pack_like
 from strata.callbacks.callback_list import CallbackList
 from strata.distribution import is_chief
-from strata.trainers.data_adapters import is_array, split_for_validation, to_device, unpack_batch
+from strata.trainers.data_adapters import (
+    is_array,
+    python_lists_as_arrays,
+    split_for_validation,
+    to_device,
+    unpack_batch,
+)
 from strata.trainers.engine import Engine
 
 
@@ -91,6 +97,7 @@ def run_fit(
         validation_batch_size,
         validation_freq,
     )
+    x, y = python_lists_as_arrays(x, "fit() x"), python_lists_as_arrays(y, "fit() y")
     _build_from_data(model, x)
     model._assert_compiled("fit")
     if validation_split and validation_data is None:
@@ -274,6 +281,7 @@ def _test_batch(model, engine, batch):
 
 def run_evaluate(model, x, y, batch_size, verbose, sample_weight, steps, callbacks, return_dict):
     _check_inference_arguments("evaluate()", batch_size, verbose, steps)
+    x, y = python_lists_as_arrays(x, "evaluate() x"), python_lists_as_arrays(y, "evaluate() y")
     _build_from_data(model, x)
     model._assert_compiled("evaluate")
     adapter = model._make_adapter(x, y, sample_weight, batch_size, False, None, steps, check=True)
@@ -292,6 +300,7 @@ def run_evaluate(model, x, y, batch_size, verbose, sample_weight, steps, callbac
 
 def run_predict(model, x, batch_size, verbose, steps, callbacks):
     _check_inference_arguments("predict()", batch_size, verbose, steps)
+    x = python_lists_as_arrays(x, "predict() x")
     _build_from_data(model, x)
     callback_list = CallbackList(callbacks, model=model, verbose=_verbose(verbose), steps=steps)
     callback_list.on_predict_begin()
