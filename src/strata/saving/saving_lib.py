@@ -26,6 +26,7 @@ import warnings
 
 import torch
 
+from strata.backend import config as backend_config
 from strata.saving import archive, weights_file
 from strata.saving.archive import (
     CONFIG,
@@ -35,6 +36,7 @@ from strata.saving.archive import (
     OPTIMIZER_TENSORS,
     WEIGHTS,
 )
+from strata.saving.meta_build import check_declared_sizes, materialize, on_meta_device
 from strata.saving.optimizer_state import decode_state, encode_state
 
 FORMAT_VERSION = 1
@@ -242,7 +244,9 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     }
     # The scope carries custom_objects into nested from_config calls too (Sequential inside a
     # functional model), which the registry calls without them.
-    with SafeModeScope(safe_mode), custom_object_scope(custom_objects or {}):
+    # Built on the meta device: the declared sizes are checked against the file's weights
+    # before a byte is allocated for them (a 2 KB file may declare Dense(units=10**10)).
+    with SafeModeScope(safe_mode), custom_object_scope(custom_objects or {}), on_meta_device():
         try:
             model = deserialize_layer(model_part, custom_objects=custom_objects)
             if not model.built and config.get("build_config"):
@@ -260,7 +264,10 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
             ) from None
     saved = weights_file.read_weights(members[WEIGHTS], filepath)
     if len(model._weight_records()) < len(saved) and config.get("build_config"):
-        _materialize(model, config["build_config"]["input_shape"])
+        with on_meta_device():
+            _materialize(model, config["build_config"]["input_shape"])
+    check_declared_sizes(model, saved, filepath)
+    materialize(model, backend_config.device())
     weights_file.assign(model, saved, filepath)
     if compile and config.get("compile_config") is not None:
         _restore_compile(model, config["compile_config"], members, filepath, custom_objects)
@@ -273,8 +280,6 @@ def _materialize(model, input_shape) -> None:
     `build()` of a subclassed model often creates nothing: its sublayers make their weights
     on the first call, as in Keras, so one call on placeholder data creates them.
     """
-    from strata.backend import config as backend_config
-
     def zeros(shape):
         if isinstance(shape, dict):
             return {key: zeros(value) for key, value in shape.items()}
