@@ -108,6 +108,10 @@ def test_compile_refuses_nonsense(kwargs, message):
         (lambda: callbacks.RemoteMonitor(timeout=0), "timeout > 0.0"),
         (lambda: callbacks.GradientMonitor(exploding_norm=-1), "exploding_norm > 0.0"),
         (lambda: callbacks.ActivationStats(max_samples=0), "max_samples"),
+        (lambda: callbacks.ModelCheckpoint("m.keras", verbose=4), "verbose"),
+        (lambda: callbacks.ModelCheckpoint("m.keras", initial_value_threshold="x"), "threshold"),
+        (lambda: callbacks.LearningRateScheduler(lambda e: 0.1, verbose=-1), "verbose"),
+        (lambda: callbacks.ProgbarLogger(refresh_seconds=-1.0), "refresh_seconds >= 0.0"),
     ],
 )
 def test_callbacks_refuse_nonsense(make, message):

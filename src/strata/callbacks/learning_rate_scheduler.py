@@ -7,6 +7,7 @@ import numbers
 
 import torch
 
+from strata.backend import arguments
 from strata.callbacks.callback import Callback
 
 
@@ -46,7 +47,7 @@ class LearningRateScheduler(Callback):
                 f"{type(schedule).__name__}."
             )
         self.schedule = schedule
-        self.verbose = verbose
+        self.verbose = arguments.verbosity("LearningRateScheduler", verbose)
         self._two_arguments = _takes_two_arguments(schedule)
 
     def on_epoch_begin(self, epoch, logs=None):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import warnings
 
+from strata.backend import arguments
 from strata.callbacks import _monitor
 from strata.callbacks.callback import Callback
 
@@ -51,13 +52,10 @@ class ModelCheckpoint(Callback):
         initial_value_threshold=None,
     ):
         super().__init__()
-        if save_freq != "epoch" and (
-            not isinstance(save_freq, int) or isinstance(save_freq, bool) or save_freq < 1
-        ):
-            raise ValueError(
-                f"ModelCheckpoint expected save_freq 'epoch' or a positive integer of batches; "
-                f"received {save_freq!r}."
-            )
+        arguments.frequency("ModelCheckpoint", "save_freq", save_freq)
+        arguments.verbosity("ModelCheckpoint", verbose)
+        if initial_value_threshold is not None:
+            arguments.number("ModelCheckpoint", "initial_value_threshold", initial_value_threshold)
         self.filepath = os.fspath(filepath)
         self.monitor = monitor
         self.verbose = verbose

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Column
 
+from strata.backend import arguments
 from strata.callbacks.callback import Callback
 
 
@@ -54,7 +55,9 @@ class ProgbarLogger(Callback):
 
     def __init__(self, refresh_seconds: float = 0.2, console: Console | None = None):
         super().__init__()
-        self.refresh_seconds = refresh_seconds
+        self.refresh_seconds = arguments.number(
+            "ProgbarLogger", "refresh_seconds", refresh_seconds, low=0.0
+        )
         self._console = console
         self._progress = None
         self._task = None
