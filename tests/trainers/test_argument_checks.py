@@ -67,6 +67,12 @@ def test_fit_refuses_nonsense_before_any_step(kwargs, message):
         (lambda m: m.fit(X[:0], Y[:0], verbose=0), "at least one row; .* shape \\(0, 3\\)"),
         (lambda m: m.evaluate(X[:0], Y[:0], verbose=0), "at least one row"),
         (lambda m: m.predict(X[:0], verbose=0), "at least one row; .* shape \\(0, 3\\)"),
+        (lambda m: m.fit(None, Y, verbose=0), "x expected data: .* received NoneType None"),
+        (lambda m: m.fit("abc", Y, verbose=0), "x expected data: .* received str 'abc'"),
+        (lambda m: m.evaluate(7, Y, verbose=0), "x expected data: .* received int 7"),
+        (lambda m: m.predict(None, verbose=0), "predict.. x expected data"),
+        (lambda m: m.fit(X, Y, validation_data=5, verbose=0), "validation_data expected data"),
+        (lambda m: m.fit(X, Y, validation_data=(X,), verbose=0), "validation_data as \\(x_val"),
     ],
 )
 def test_evaluate_and_predict_refuse_nonsense(call, message):

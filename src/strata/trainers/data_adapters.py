@@ -32,6 +32,19 @@ def is_array(value) -> bool:
     )
 
 
+def check_data_source(value, name) -> None:
+    """Refuse what can be neither arrays nor an iterable of batches (None, a string, a number)."""
+    if is_array(value):
+        return
+    iterable = hasattr(value, "__iter__") or hasattr(value, "__getitem__")  # map-style Datasets
+    if value is None or isinstance(value, (str, bytes, int, float, bool)) or not iterable:
+        raise ValueError(
+            f"{name} expected data: NumPy arrays or tensors (or lists/dicts of them, or nested "
+            "lists of numbers), a torch Dataset or DataLoader, or a generator of batches; "
+            f"received {type(value).__name__} {value!r:.60}."
+        )
+
+
 def python_lists_as_arrays(value, name):
     """Nested Python lists of numbers (`X.tolist()`) become a NumPy array, as Keras accepts.
 

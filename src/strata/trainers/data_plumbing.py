@@ -8,6 +8,7 @@ from strata.trainers import data_checks
 from strata.trainers.data_adapters import (
     ArrayAdapter,
     IterableAdapter,
+    check_data_source,
     is_array,
     to_device,
     unpack_batch,
@@ -115,6 +116,7 @@ class DataPlumbingMixin:
             return self._array_adapter(
                 x, y, sample_weight, batch_size, shuffle, class_weight, steps, check
             )
+        check_data_source(x, "x")
         if y is not None:
             raise ValueError(
                 "y expected None when x is a generator, Dataset or DataLoader (it yields "

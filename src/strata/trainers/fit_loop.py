@@ -11,6 +11,7 @@ from strata.backend.keras_tensor import map_structure, pack_like
 from strata.callbacks.callback_list import CallbackList
 from strata.distribution import is_chief
 from strata.trainers.data_adapters import (
+    check_data_source,
     is_array,
     python_lists_as_arrays,
     split_for_validation,
@@ -55,6 +56,12 @@ def _restructure(original, flat, names):
 def _validation_adapter(model, validation_data, batch_size, steps):
     if validation_data is None:
         return None
+    check_data_source(validation_data, "fit() validation_data")
+    if isinstance(validation_data, (tuple, list)) and len(validation_data) not in (2, 3):
+        raise ValueError(
+            "fit() expected validation_data as (x_val, y_val) or (x_val, y_val, sample_weight); "
+            f"received a {type(validation_data).__name__} of {len(validation_data)} item(s)."
+        )
     if (
         isinstance(validation_data, tuple)
         and len(validation_data) in (2, 3)
@@ -301,6 +308,7 @@ def run_evaluate(model, x, y, batch_size, verbose, sample_weight, steps, callbac
 def run_predict(model, x, batch_size, verbose, steps, callbacks):
     _check_inference_arguments("predict()", batch_size, verbose, steps)
     x = python_lists_as_arrays(x, "predict() x")
+    check_data_source(x, "predict() x")
     _build_from_data(model, x)
     callback_list = CallbackList(callbacks, model=model, verbose=_verbose(verbose), steps=steps)
     callback_list.on_predict_begin()
