@@ -80,6 +80,20 @@ def test_backup_and_restore_clears_a_killed_backup_write_at_the_next_run(tmp_pat
     assert os.path.exists(backup.backup_path)
 
 
+def test_model_checkpoint_clears_killed_saves_of_per_epoch_files_at_the_next_run(tmp_path):
+    stale = tmp_path / f".weights.03.keras.{dead_pid()}.q1w2e3.tmp"
+    stale.write_bytes(b"x" * 1000)
+    checkpoint = strata.callbacks.ModelCheckpoint(str(tmp_path / "weights.{epoch:02d}.keras"))
+    small_model().fit(
+        np.ones((8, 4), "float32"),
+        np.ones((8, 3), "float32"),
+        epochs=1,
+        verbose=0,
+        callbacks=[checkpoint],
+    )
+    assert not stale.exists() and (tmp_path / "weights.01.keras").exists()
+
+
 def test_temporaries_of_running_writers_are_kept(tmp_path):
     target = tmp_path / "weights.keras"
     mine = tmp_path / f".weights.keras.{os.getpid()}.live.tmp"

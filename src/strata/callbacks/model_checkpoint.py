@@ -8,6 +8,7 @@ import warnings
 from strata.backend import arguments
 from strata.callbacks import _monitor
 from strata.callbacks.callback import Callback
+from strata.utils.file_io import remove_stale_temporaries_in
 
 
 class ModelCheckpoint(Callback):
@@ -72,6 +73,11 @@ class ModelCheckpoint(Callback):
         self._current_epoch = 0
         self._batches_since_save = 0
         self._last_batch = -1
+
+    def on_train_begin(self, logs=None):
+        # Checkpoints named per epoch are never written twice: a save killed mid-way in an
+        # earlier run is cleared here rather than at the next save to its own name.
+        remove_stale_temporaries_in(os.path.dirname(os.path.abspath(self.filepath)))
 
     def on_epoch_begin(self, epoch, logs=None):
         self._current_epoch = epoch

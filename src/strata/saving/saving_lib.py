@@ -280,6 +280,7 @@ def _materialize(model, input_shape) -> None:
     `build()` of a subclassed model often creates nothing: its sublayers make their weights
     on the first call, as in Keras, so one call on placeholder data creates them.
     """
+
     def zeros(shape):
         if isinstance(shape, dict):
             return {key: zeros(value) for key, value in shape.items()}

@@ -83,8 +83,16 @@ def remove_stale_temporaries(path) -> list[str]:
     """
     target = Path(os.fspath(path))
     folder = target.parent if str(target.parent) else Path(".")
+    return _remove_dead_writers_files(folder, f".{target.name}.")
+
+
+def remove_stale_temporaries_in(folder) -> list[str]:
+    """`remove_stale_temporaries` for every file of `folder` (checkpoints named per epoch)."""
+    return _remove_dead_writers_files(Path(os.fspath(folder)), ".")
+
+
+def _remove_dead_writers_files(folder, prefix) -> list[str]:
     removed = []
-    prefix = f".{target.name}."
     try:
         names = os.listdir(folder)
     except OSError:
@@ -92,7 +100,10 @@ def remove_stale_temporaries(path) -> list[str]:
     for name in names:
         if not (name.startswith(prefix) and name.endswith(_TEMP_SUFFIX)):
             continue
-        writer = name[len(prefix) :].split(".", 1)[0]
+        # `.<target name>.<pid>.<random>.tmp`: the pid is the second-to-last dotted field
+        # before the random part, whatever dots the target's own name has.
+        fields = name[: -len(_TEMP_SUFFIX)].split(".")
+        writer = fields[-2] if len(fields) >= 3 else ""
         if writer.isdigit() and not _process_running(int(writer)):
             with contextlib.suppress(OSError):
                 os.remove(folder / name)
