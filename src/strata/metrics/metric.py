@@ -55,14 +55,28 @@ class Metric:
     def torch_dtype(self) -> torch.dtype:
         return backend.to_torch_dtype(self.dtype)
 
-    def add_variable(self, name, shape, initializer=0.0, dtype=None) -> torch.Tensor:
-        """Create a state tensor `self.<name>` filled with `initializer`, and return it."""
+    def add_variable(self, name=None, shape=(), initializer=0.0, dtype=None, aggregation="sum"):
+        """Create a state tensor `self.<name>` filled with `initializer`, and return it.
+
+        `initializer` is a number or Keras's `"zeros"` / `"ones"`. `aggregation` is accepted for
+        Keras compatibility: state adds up over processes in a data-parallel run ("sum").
+        """
+        if aggregation not in ("sum", "mean", None):
+            raise ValueError(
+                f"Metric '{self.name}' expected aggregation 'sum'; received {aggregation!r}."
+            )
+        name = name or f"variable_{len(self._variable_names)}"
+        fill = _initial_value(initializer, self.name)
         dtype = backend.to_torch_dtype(dtype) if dtype is not None else self.torch_dtype
-        value = torch.full(tuple(shape), float(initializer), dtype=dtype, device=self._device)
+        value = torch.full(tuple(shape), fill, dtype=dtype, device=self._device)
         setattr(self, name, value)
         self._variable_names.append(name)
-        self._initial_values[name] = float(initializer)
+        self._initial_values[name] = fill
         return value
+
+    def add_weight(self, shape=(), initializer="zeros", dtype=None, name=None):
+        """Keras's other name for `add_variable` (custom metrics written for Keras use it)."""
+        return self.add_variable(name=name, shape=shape, initializer=initializer, dtype=dtype)
 
     @property
     def variables(self) -> list[torch.Tensor]:
@@ -119,6 +133,17 @@ class Metric:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}>"
+
+
+def _initial_value(initializer, metric_name) -> float:
+    if isinstance(initializer, str) and initializer in ("zeros", "ones"):
+        return 0.0 if initializer == "zeros" else 1.0
+    if isinstance(initializer, (int, float)) and not isinstance(initializer, bool):
+        return float(initializer)
+    raise ValueError(
+        f"Metric '{metric_name}' expected an initializer 'zeros', 'ones' or a number; received "
+        f"{initializer!r}."
+    )
 
 
 def _to_tensor(values, dtype) -> torch.Tensor:

@@ -6,6 +6,18 @@ from strata.layers.layer import Layer
 from strata.trainers.trainer import Trainer
 
 _MODEL_KWARGS = {"name", "trainable", "dtype"}
+_FUNCTIONAL_SUBCLASSES = {}
+
+
+def _functional_subclass(cls, functional):
+    """`cls` with Functional after it in the method order (made once per class)."""
+    if cls not in _FUNCTIONAL_SUBCLASSES:
+        _FUNCTIONAL_SUBCLASSES[cls] = type(
+            cls.__name__,
+            (cls, functional),
+            {"__module__": cls.__module__, "__qualname__": cls.__qualname__},
+        )
+    return _FUNCTIONAL_SUBCLASSES[cls]
 
 
 class Model(Trainer, Layer):
@@ -26,10 +38,15 @@ class Model(Trainer, Layer):
     """
 
     def __new__(cls, *args, **kwargs):
-        if cls is Model and (len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):
+        if len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs:
             from strata.models.functional import Functional
 
-            return Functional.__new__(Functional)
+            if cls is Model:
+                return Functional.__new__(Functional)
+            if not issubclass(cls, Functional):
+                # Keras's pattern for a custom train_step on a graph: `class M(Model)` built as
+                # `M(inputs, outputs)` is a functional model with M's methods on top.
+                return super().__new__(_functional_subclass(cls, Functional))
         return super().__new__(cls)
 
     def __init__(self, *args, **kwargs):

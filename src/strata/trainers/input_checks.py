@@ -15,11 +15,8 @@ def flatten_model_inputs(model, inputs) -> list[torch.Tensor]:
     for spec, value in zip(model.inputs, arrays):
         tensor = value if isinstance(value, torch.Tensor) else convert_to_tensor(value)
         check_against_spec(spec, tuple(tensor.shape), _input_name(spec))
-        if (
-            tensor.is_floating_point()
-            and "float" in spec.dtype
-            and str(tensor.dtype)[6:] != spec.dtype
-        ):
+        if "float" in spec.dtype and str(tensor.dtype)[6:] != spec.dtype:
+            # Keras feeds integer and other-precision arrays to float inputs as the input's dtype.
             tensor = tensor.to(getattr(torch, spec.dtype))
         tensors.append(tensor)
     return tensors

@@ -1,0 +1,57 @@
+"""Keras 3 patterns from issue 10 that strata now supports (the issue stays open for the rest)."""
+
+import numpy as np
+import pytest
+import torch
+
+import strata
+from strata import layers
+
+
+def test_a_model_subclass_built_from_inputs_and_outputs_is_functional_with_its_methods():
+    class CustomModel(strata.Model):
+        def train_step(self, data):
+            self.custom_steps = getattr(self, "custom_steps", 0) + 1
+            return super().train_step(data)
+
+    inputs = strata.Input((3,))
+    model = CustomModel(inputs, layers.Dense(1)(inputs), name="custom")
+    assert isinstance(model, CustomModel) and isinstance(model, strata.models.Model)
+    assert model.name == "custom" and model.count_params() == 4
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(np.ones((8, 3), "float32"), np.zeros((8, 1), "float32"), batch_size=4, verbose=0)
+    assert model.custom_steps == 2
+    again = CustomModel(inputs=inputs, outputs=layers.Dense(2)(inputs))
+    assert type(again) is type(model)  # one functional twin per class
+
+
+@pytest.mark.parametrize("call", ["predict", "eager"])
+def test_integer_arrays_feed_float_inputs(call):
+    inputs = strata.Input((3,))
+    model = strata.Model(inputs, layers.Dense(2)(inputs))
+    x = np.arange(6, dtype="int64").reshape(2, 3)
+    out = model.predict(x, verbose=0) if call == "predict" else model(x).detach().numpy()
+    expected = model.predict(x.astype("float32"), verbose=0)
+    np.testing.assert_allclose(out, expected)
+
+
+def test_a_custom_metric_written_for_keras_uses_add_weight():
+    class TruePositives(strata.metrics.Metric):
+        def __init__(self, name="true_positives", **kwargs):
+            super().__init__(name=name, **kwargs)
+            self.true_positives = self.add_weight(name="tp", initializer="zeros")
+
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            hits = (torch.as_tensor(y_true) > 0.5) & (torch.as_tensor(y_pred) > 0.5)
+            self.true_positives.add_(hits.float().sum())
+
+        def result(self):
+            return self.true_positives.clone()
+
+    metric = TruePositives()
+    metric.update_state([[1.0], [0.0], [1.0]], [[0.9], [0.8], [0.2]])
+    assert float(metric.result()) == 1.0
+    metric.reset_state()
+    assert float(metric.result()) == 0.0
+    with pytest.raises(ValueError, match="initializer 'zeros', 'ones' or a number"):
+        metric.add_weight(name="bad", initializer="glorot_uniform")
