@@ -55,3 +55,45 @@ def test_a_custom_metric_written_for_keras_uses_add_weight():
     assert float(metric.result()) == 0.0
     with pytest.raises(ValueError, match="initializer 'zeros', 'ones' or a number"):
         metric.add_weight(name="bad", initializer="glorot_uniform")
+
+
+def test_an_endpoint_layers_add_loss_alone_trains_the_model():
+    class Endpoint(layers.Layer):
+        def call(self, predictions, targets):
+            self.add_loss(torch.nn.functional.mse_loss(predictions, targets))
+            return predictions
+
+    features, targets = strata.Input((3,), name="x"), strata.Input((1,), name="t")
+    model = strata.Model([features, targets], Endpoint()(layers.Dense(1)(features), targets))
+    model.compile(optimizer="sgd")  # no compiled loss: the endpoint's is the only one
+    x = np.random.default_rng(0).random((32, 3)).astype("float32")
+    history = model.fit([x, x.sum(1, keepdims=True)], epochs=5, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_a_keras_3_torch_style_train_step_with_compute_loss_and_optimizer_apply():
+    class Custom(strata.Model):
+        def train_step(self, data):
+            x, y = data
+            self.zero_grad()
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(y=y, y_pred=y_pred)
+            loss.backward()
+            trainable = list(self.trainable_weights)
+            with torch.no_grad():
+                self.optimizer.apply([v.grad for v in trainable], trainable)
+            self.seen.append(float(loss))
+            return {"loss": loss}
+
+    inputs = strata.Input((4,))
+    dense = layers.Dense(3, activation="softmax", kernel_regularizer=strata.regularizers.L2(0.1))
+    model = Custom(inputs, dense(inputs))
+    model.seen = []
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(8, 4)).astype("float32")
+    y = np.eye(3, dtype="float32")[rng.integers(0, 3, 8)]
+    expected = model.evaluate(x, y, batch_size=8, verbose=0)  # crossentropy + L2 penalty
+    model.fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=0)
+    assert model.seen[0] == pytest.approx(expected, rel=1e-5)
+    assert model.seen[-1] < model.seen[0]

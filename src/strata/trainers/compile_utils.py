@@ -112,6 +112,9 @@ class OutputTarget:
         self.logits_layer = logits_layer  # the layer whose pre-activation feeds the loss
         self.activation = activation  # applied to logits for metrics and predictions
         self.shape = shape
+        # The loss as compiled, on the output's own values (probabilities for a softmax):
+        # what `compute_loss` applies to outputs of a plain `model(x)` call.
+        self.output_loss = loss
 
 
 def warn_on_mismatch(name, activation, loss, units):
@@ -174,18 +177,18 @@ def resolve_targets(model, loss, loss_weights, metric_spec, weighted_metric_spec
         weight = 1.0 if weight_list[index] is None else float(weight_list[index])
         metric_list = _metrics_for(metric_lists[index], loss_obj, output_shapes[index], False)
         metric_list += _metrics_for(weighted_lists[index], loss_obj, output_shapes[index], True)
-        targets.append(
-            OutputTarget(
-                name,
-                index,
-                train_loss,
-                weight,
-                metric_list,
-                logits_layer,
-                activation if logits_layer is not None else None,
-                output_shapes[index],
-            )
+        target = OutputTarget(
+            name,
+            index,
+            train_loss,
+            weight,
+            metric_list,
+            logits_layer,
+            activation if logits_layer is not None else None,
+            output_shapes[index],
         )
+        target.output_loss = loss_obj
+        targets.append(target)
     return targets
 
 

@@ -179,6 +179,42 @@ class Trainer(DataPlumbingMixin):
             total = weighted if total is None else total + weighted
         return total, per_output
 
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The compiled loss of `y_pred` against `y`, plus `self.losses` (Keras 3's seam).
+
+        For custom `train_step`s that run their own forward pass: `y_pred = self(x)`, then
+        `loss = self.compute_loss(y=y, y_pred=y_pred)`. The compiled losses apply to the
+        outputs as the model returns them (probabilities for a softmax output); `self.losses`
+        adds the weight penalties and the `add_loss` values of the last call.
+        """
+        from strata.backend.keras_tensor import flatten
+        from strata.trainers import data_checks
+        from strata.trainers.data_adapters import to_device
+
+        self._assert_compiled("compute_loss")
+        outputs = flatten(y_pred)
+        ys = [to_device(v) for v in self._flatten_targets(y)] if y is not None else []
+        if ys:
+            ys = data_checks.shape_targets(self._targets, ys)
+        weights = to_device(sample_weight)
+        total = None
+        for target in self._targets:
+            if target.output_loss is None or not ys:
+                continue
+            value = target.output_loss(
+                ys[target.index], outputs[target.index], sample_weight=weights
+            )
+            value = value if target.weight == 1.0 else value * target.weight
+            total = value if total is None else total + value
+        for extra in self.losses:
+            total = extra if total is None else total + extra
+        if total is None:
+            raise ValueError(
+                "compute_loss found no loss: compile(loss=...) with targets y, or add_loss in a "
+                "layer, is required."
+            )
+        return total
+
     def _track_output_losses(self, per_output, batch):
         if self._multi_output:
             for tracker, value in zip(self._output_loss_trackers, per_output):
