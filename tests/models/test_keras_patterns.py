@@ -82,7 +82,7 @@ def test_a_keras_3_torch_style_train_step_with_compute_loss_and_optimizer_apply(
             trainable = list(self.trainable_weights)
             with torch.no_grad():
                 self.optimizer.apply([v.grad for v in trainable], trainable)
-            self.seen.append(float(loss))
+            self.seen.append(float(loss.detach()))
             return {"loss": loss}
 
     inputs = strata.Input((4,))
