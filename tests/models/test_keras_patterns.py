@@ -97,3 +97,23 @@ def test_a_keras_3_torch_style_train_step_with_compute_loss_and_optimizer_apply(
     model.fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=0)
     assert model.seen[0] == pytest.approx(expected, rel=1e-5)
     assert model.seen[-1] < model.seen[0]
+
+
+@pytest.mark.parametrize("kind", ["sequential", "functional"])
+def test_layers_may_be_named_like_model_attributes(kind, tmp_path):
+    names = ["inputs", "outputs", "name", "optimizer", "built", "history", "layers"]
+    if kind == "sequential":
+        model = strata.Sequential([strata.Input((3,))] + [layers.Dense(2, name=n) for n in names])
+    else:
+        x = inputs = strata.Input((3,))
+        for name in names:
+            x = layers.Dense(2, name=name)(x)
+        model = strata.Model(inputs, x)
+    assert [layer.name for layer in model.layers if layer.name in names] == names
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(np.ones((4, 3), "float32"), np.ones((4, 2), "float32"), verbose=0)
+    assert len(list(model.parameters())) == 2 * len(names)
+    model.save(tmp_path / "m.keras")
+    loaded = strata.models.load_model(tmp_path / "m.keras")
+    sample = np.ones((1, 3), "float32")
+    np.testing.assert_allclose(loaded.predict(sample, verbose=0), model.predict(sample, verbose=0))

@@ -157,6 +157,12 @@ class Layer(torch.nn.Module):
             if registered != name:
                 self._rename_weight(registered, name)
                 return
+        modules = self.__dict__.get("_modules")
+        if modules and name in modules and not isinstance(value, torch.nn.Module):
+            # A sublayer named like an attribute ("outputs", "name", "optimizer"), as Keras
+            # allows: the attribute is kept beside the registered layer instead of refused.
+            object.__setattr__(self, name, value)
+            return
         super().__setattr__(name, value)
 
     def _rename_weight(self, old: str, new: str) -> None:
