@@ -1,0 +1,18 @@
+from strata import layers
+from strata.testing import LayerSpec
+
+SPECS = [
+    LayerSpec(
+        layers.Rescaling, {"scale": 1 / 255}, (2, 4, 4, 3), (2, 4, 4, 3), expected_trainable=0
+    ),
+    LayerSpec(
+        layers.Rescaling,
+        {"scale": [0.5, 2.0, 1.0], "offset": -1.0},
+        (2, 5, 3),
+        (2, 5, 3),
+        input_dtype="int32",
+        int_high=255,
+        expected_trainable=0,
+        id="Rescaling-per-channel-int",
+    ),
+]
