@@ -47,7 +47,7 @@ class Engine:
         self.epoch = 0
         self.initial_epoch = 0
         self.steps_done = 0
-        self.penalties = Penalties(model)
+        self._penalties = None  # collected on first use: predict never needs them
         self.forward = model._flat_forward  # (xs, training, logits) -> flat outputs
         self.train_forward = self._forward_and_loss
         self._input_observers = []
@@ -79,6 +79,13 @@ class Engine:
         if getattr(model, "jit_compile", False):
             # Only the pure part is compiled; optimizer, trackers and callbacks stay eager.
             self.train_forward = torch.compile(self._forward_and_loss)
+
+    @property
+    def penalties(self) -> Penalties:
+        """The model's weight regularizers and constraints, collected once per run."""
+        if self._penalties is None:
+            self._penalties = Penalties(self.model)
+        return self._penalties
 
     def is_current(self) -> bool:
         """Whether the trainable weights are still those this engine was built for."""
