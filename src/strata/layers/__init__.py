@@ -99,7 +99,7 @@ from strata.layers.pooling import (  # noqa: F401
     MaxPooling2D,
     MaxPooling3D,
 )
-from strata.layers.preprocessing import Rescaling  # noqa: F401
+from strata.layers.preprocessing import RandomFlip, Rescaling  # noqa: F401
 from strata.layers.recurrent import (  # noqa: F401
     GRU,
     LSTM,
@@ -148,6 +148,7 @@ __all__ = [
     "Masking",
     "Permute",
     "RepeatVector",
+    "RandomFlip",
     "Rescaling",
     "Reshape",
     "TorchModuleWrapper",

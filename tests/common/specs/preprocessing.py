@@ -15,4 +15,21 @@ SPECS = [
         expected_trainable=0,
         id="Rescaling-per-channel-int",
     ),
+    LayerSpec(
+        layers.RandomFlip,
+        {"seed": 3},
+        (4, 5, 6, 3),
+        (4, 5, 6, 3),
+        expected_trainable=0,
+        random_in_training=True,
+    ),
+    LayerSpec(
+        layers.RandomFlip,
+        {"mode": "vertical", "data_format": "channels_first"},
+        (4, 3, 5, 6),
+        (4, 3, 5, 6),
+        expected_trainable=0,
+        random_in_training=True,
+        id="RandomFlip-vertical-channels-first",
+    ),
 ]
