@@ -1,5 +1,7 @@
 """Global settings: the compute device, the default float dtype, epsilon, the image layout."""
 
+import contextlib
+
 import torch
 
 _state = {
@@ -30,6 +32,18 @@ def device() -> torch.device:
 def set_device(value) -> None:
     """Choose the device for models built from now on (`"cpu"`, `"cuda"`, `"cuda:1"`)."""
     _state["device"] = torch.device(value)
+
+
+@contextlib.contextmanager
+def device_scope(value):
+    """Models and tensors made inside are made on `value` (torch's default device too)."""
+    previous = _state["device"]
+    _state["device"] = torch.device(value)
+    try:
+        with torch.device(value):
+            yield
+    finally:
+        _state["device"] = previous
 
 
 def floatx() -> str:

@@ -69,10 +69,7 @@ class ProgbarLogger(Callback):
 
     @property
     def verbose(self) -> int:
-        from strata.distribution import is_chief
-
-        # In a data-parallel run only the first process prints.
-        return int(self.params.get("verbose", 1) or 0) if is_chief() else 0
+        return int(self.params.get("verbose", 1) or 0)
 
     @property
     def console(self) -> Console:

@@ -71,15 +71,6 @@ class Plan:
         """Whether a symbolic tensor is one of the plan's (an input, output or in between)."""
         return id(tensor) in self._slot_of
 
-    def fresh_slots(self, flat_inputs):
-        values = [None] * self.num_slots
-        for slot, value in zip(self.input_slots, flat_inputs):
-            values[slot] = value
-        return values
-
-    def fresh_masks(self):
-        return [None] * self.num_slots
-
     def _make_step(self, node):
         layer = node.layer
         call = layer.call

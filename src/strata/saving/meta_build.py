@@ -8,7 +8,6 @@ then allocates: a loaded model never needs more memory than the weights its file
 
 from __future__ import annotations
 
-import contextlib
 import math
 
 import torch
@@ -17,16 +16,9 @@ from strata.backend import config as backend_config
 from strata.layers.layer import _keras_shape
 
 
-@contextlib.contextmanager
 def on_meta_device():
     """Layers built inside create their weights on the meta device (no memory, no values)."""
-    previous = backend_config._state["device"]
-    backend_config._state["device"] = torch.device("meta")
-    try:
-        with torch.device("meta"):
-            yield
-    finally:
-        backend_config._state["device"] = previous
+    return backend_config.device_scope("meta")
 
 
 def check_declared_sizes(model, saved, filepath) -> None:

@@ -103,7 +103,9 @@ def _loss_kind(loss) -> str | None:
 class OutputTarget:
     """Everything compile decided for one output."""
 
-    def __init__(self, name, index, loss, weight, metric_list, logits_layer, activation, shape):
+    def __init__(
+        self, name, index, loss, weight, metric_list, logits_layer, activation, shape, output_loss
+    ):
         self.name = name
         self.index = index
         self.loss = loss
@@ -114,7 +116,7 @@ class OutputTarget:
         self.shape = shape
         # The loss as compiled, on the output's own values (probabilities for a softmax):
         # what `compute_loss` applies to outputs of a plain `model(x)` call.
-        self.output_loss = loss
+        self.output_loss = output_loss
 
 
 def warn_on_mismatch(name, activation, loss, units):
@@ -186,8 +188,8 @@ def resolve_targets(model, loss, loss_weights, metric_spec, weighted_metric_spec
             logits_layer,
             activation if logits_layer is not None else None,
             output_shapes[index],
+            loss_obj,
         )
-        target.output_loss = loss_obj
         targets.append(target)
     return targets
 

@@ -45,6 +45,15 @@ def check_data_source(value, name) -> None:
         )
 
 
+def check_has_rows(tensor, owner) -> None:
+    """Refuse data without a single row (an empty array, or a scalar)."""
+    if tensor.dim() == 0 or tensor.shape[0] == 0:
+        raise ValueError(
+            f"{owner} expected data with at least one row; received an input of shape "
+            f"{tuple(tensor.shape)}."
+        )
+
+
 def python_lists_as_arrays(value, name):
     """Nested Python lists of numbers (`X.tolist()`) become a NumPy array, as Keras accepts.
 
@@ -157,7 +166,12 @@ class ArrayAdapter:
 
     def rows_batch(self, rows):
         """The batch made of the given rows (a tensor of indices)."""
-        arrays = [torch.index_select(a, 0, rows.to(a.device)) for a in self._all_arrays()]
+        return self._split(
+            [torch.index_select(a, 0, rows.to(a.device)) for a in self._all_arrays()]
+        )
+
+    def _split(self, arrays):
+        """`(xs, ys, weights)` from arrays laid out as `_all_arrays` lays them out."""
         xs = arrays[: len(self.xs)]
         ys = arrays[len(self.xs) : len(self.xs) + len(self.ys)]
         return xs, ys, (arrays[-1] if self.weights is not None else None)
@@ -186,10 +200,7 @@ class ArrayAdapter:
             arrays = [self._gather(a, rows) for a in self._all_arrays()]
         else:
             arrays = [a[start:stop] for a in arrays]
-        xs = arrays[: len(self.xs)]
-        ys = arrays[len(self.xs) : len(self.xs) + len(self.ys)]
-        weights = arrays[-1] if self.weights is not None else None
-        return xs, ys, weights
+        return self._split(arrays)
 
     def _gather(self, source, rows, rows_in_buffer=None):
         if not self.reuse_buffers:

@@ -9,6 +9,7 @@ from strata.trainers.data_adapters import (
     ArrayAdapter,
     IterableAdapter,
     check_data_source,
+    check_has_rows,
     is_array,
     to_device,
     unpack_batch,
@@ -93,11 +94,8 @@ class DataPlumbingMixin:
 
     def _array_adapter(self, x, y, sample_weight, batch_size, shuffle, class_weight, steps, check):
         xs = [to_device(v) for v in self._flatten_x(x)]
-        if xs and (xs[0].dim() == 0 or xs[0].shape[0] == 0):
-            raise ValueError(
-                f"Model '{self.name}' expected data with at least one row; received an input of "
-                f"shape {tuple(xs[0].shape)}."
-            )
+        if xs:
+            check_has_rows(xs[0], f"Model '{self.name}'")
         ys = [to_device(v) for v in self._flatten_targets(y)]
         weights = to_device(sample_weight)
         if check:

@@ -12,6 +12,7 @@ from strata.callbacks.callback_list import CallbackList
 from strata.distribution import is_chief
 from strata.trainers.data_adapters import (
     check_data_source,
+    check_has_rows,
     is_array,
     python_lists_as_arrays,
     split_for_validation,
@@ -376,12 +377,8 @@ def _predict_batches(model, x, batch_size, steps):
             xs = flatten_model_inputs(model, x)
         else:
             xs = [to_device(x)]
-        size = int(xs[0].shape[0]) if xs[0].dim() else 0
-        if size == 0:
-            raise ValueError(
-                "predict() expected inputs with at least one row; received an input of shape "
-                f"{tuple(xs[0].shape)}."
-            )
+        check_has_rows(xs[0], "predict()")
+        size = int(xs[0].shape[0])
         for start in range(0, size, batch_size):
             yield [t[start : start + batch_size] for t in xs]
         return

@@ -169,10 +169,14 @@ class Trainer(DataPlumbingMixin):
         return flatten(self(structured, training=training))
 
     # ---------------------------------------------------------------------------------- steps
-    def _compiled_loss(self, ys, outputs, weights):
-        """The weighted sum of the compiled per-output losses (None without any), and each."""
+    def _compiled_loss(self, ys, outputs, weights, terms=None):
+        """The weighted sum of the compiled per-output losses (None without any), and each.
+
+        `terms` are `(output index, loss, weight)`; by default the training terms, whose
+        softmax/sigmoid outputs are logits.
+        """
         total, per_output = None, [None] * len(self._targets)
-        for index, loss_fn, weight in self._loss_terms:
+        for index, loss_fn, weight in self._loss_terms if terms is None else terms:
             value = loss_fn(ys[index], outputs[index], sample_weight=weights)
             per_output[index] = value
             weighted = value if weight == 1.0 else value * weight
@@ -196,16 +200,10 @@ class Trainer(DataPlumbingMixin):
         ys = [to_device(v) for v in self._flatten_targets(y)] if y is not None else []
         if ys:
             ys = data_checks.shape_targets(self._targets, ys)
-        weights = to_device(sample_weight)
         total = None
-        for target in self._targets:
-            if target.output_loss is None or not ys:
-                continue
-            value = target.output_loss(
-                ys[target.index], outputs[target.index], sample_weight=weights
-            )
-            value = value if target.weight == 1.0 else value * target.weight
-            total = value if total is None else total + value
+        if ys:
+            terms = [(t.index, t.output_loss, t.weight) for t in self._targets if t.output_loss]
+            total, _ = self._compiled_loss(ys, outputs, to_device(sample_weight), terms)
         for extra in self.losses:
             total = extra if total is None else total + extra
         if total is None:
