@@ -1,0 +1,3 @@
+"""Keras 3 ops: image."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Keras 3 ops: numpy."""
+
+__all__ = []
