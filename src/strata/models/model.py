@@ -128,6 +128,19 @@ class Model(Trainer, Layer):
 
         load_weights(self, filepath, skip_mismatch=skip_mismatch, by_name=by_name)
 
+    def export(self, filepath, format="onnx", verbose=None, input_signature=None, **kwargs):
+        """Export the inference function for serving: `"onnx"` (onnxruntime) or `"torch"`.
+
+        See `strata.export.export_model` for the arguments. Keras's TensorFlow formats are
+        refused with an error that names these two.
+        """
+        from strata.export import export_model
+
+        return export_model(
+            self, filepath, format=format, verbose=verbose, input_signature=input_signature,
+            **kwargs,
+        )
+
     def get_config(self) -> dict:
         config = {"name": self.name, "trainable": self.trainable}
         return config
