@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from strata.datasets._files import ENV_VAR, locate
+from strata.datasets._tabular import load_word_index
 from strata.utils.file_io import file_digest
 
 FILENAME = "imdb_5k_500words.npz"
@@ -17,6 +18,11 @@ SHA256 = "71f4dd765cc8f99e214b8570512f8156a25466546e59ebbaa4b0efb9e1f8654e"
 # a word of frequency rank r (1 = most frequent) is stored as r + 3.
 _FILE_START, _FILE_OOV, _FILE_INDEX_FROM = 1, 2, 3
 _SPLITS = ("train", "test")
+WORD_INDEX_FILENAME = "imdb_word_index.json"
+WORD_INDEX_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/" + (
+    WORD_INDEX_FILENAME
+)
+WORD_INDEX_MD5 = "bfafd718b763782e994055a2d397834f"
 
 
 def load_data(
@@ -204,3 +210,19 @@ def _encode(body, start_char, index_from):
         values = np.concatenate([[start_char], values]).astype(np.int64)
         oov = np.concatenate([[False], oov])
     return values, oov
+
+
+def get_word_index(path=None):
+    """The word -> frequency rank mapping of the IMDB reviews (`imdb_word_index.json`).
+
+    The JSON file is MD5-checked and found like the other dataset files (`path`: the file or
+    its folder; else `$STRATA_DATASETS_DIR/imdb/`, else strata's cache, downloaded once).
+    Indices in `load_data`'s output are these ranks plus `index_from` (3 by default).
+
+    Example:
+        >>> from strata.datasets import imdb
+        >>> index = imdb.get_word_index()  # doctest: +SKIP
+        >>> index["the"]  # doctest: +SKIP
+        1
+    """
+    return load_word_index("imdb", WORD_INDEX_FILENAME, WORD_INDEX_ORIGIN, WORD_INDEX_MD5, path)
