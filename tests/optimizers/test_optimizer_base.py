@@ -127,7 +127,9 @@ def test_setting_learning_rate_changes_the_next_step():
 
 
 def test_learning_rate_rejects_other_types():
-    with pytest.raises(ValueError, match="learning_rate expected a float, a LearningRateSchedule or a callable"):
+    with pytest.raises(
+        ValueError, match="learning_rate expected a float, a LearningRateSchedule or a callable"
+    ):
         optimizers.Adam(learning_rate="fast")
 
 

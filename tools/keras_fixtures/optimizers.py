@@ -8,8 +8,8 @@ For every case in `CASES` (an optimizer class name, its constructor arguments, a
 a learning-rate schedule or an inner optimizer), three float32 variables start from fixed
 values and receive fixed gradients for `STEPS` steps; the variables after each step are stored
 as `<case>/values` with shape (STEPS, total size), plus one more row after
-`finalize_variable_values` for cases marked "finalize". The inputs and the cases (as JSON) are stored
-alongside, in tests/optimizers/fixtures/keras_updates.npz.
+`finalize_variable_values` for cases marked "finalize". The inputs and the cases (as JSON)
+are stored alongside, in tests/optimizers/fixtures/keras_updates.npz.
 """
 
 import json
@@ -36,8 +36,10 @@ CASES = {
     "sgd_momentum_schedule": {
         "class": "SGD",
         "kwargs": {"momentum": 0.8},
-        "schedule": ["ExponentialDecay", {"initial_learning_rate": 0.2, "decay_steps": 1,
-                                          "decay_rate": 0.5}],
+        "schedule": [
+            "ExponentialDecay",
+            {"initial_learning_rate": 0.2, "decay_steps": 1, "decay_rate": 0.5},
+        ],
     },
     "sgd_decay_clipnorm": {
         "class": "SGD",
@@ -69,8 +71,12 @@ CASES = {
     },
     "adam_ema": {
         "class": "Adam",
-        "kwargs": {"learning_rate": 0.05, "use_ema": True, "ema_momentum": 0.5,
-                   "ema_overwrite_frequency": 2},
+        "kwargs": {
+            "learning_rate": 0.05,
+            "use_ema": True,
+            "ema_momentum": 0.5,
+            "ema_overwrite_frequency": 2,
+        },
     },
     "adam_ema_finalize": {
         "class": "Adam",
@@ -79,8 +85,13 @@ CASES = {
     },
     "sgd_ema_accumulation": {
         "class": "SGD",
-        "kwargs": {"learning_rate": 0.1, "momentum": 0.5, "gradient_accumulation_steps": 2,
-                   "use_ema": True, "ema_momentum": 0.6},
+        "kwargs": {
+            "learning_rate": 0.1,
+            "momentum": 0.5,
+            "gradient_accumulation_steps": 2,
+            "use_ema": True,
+            "ema_momentum": 0.6,
+        },
         "finalize": True,
     },
     "adam_loss_scale_factor": {
@@ -106,9 +117,14 @@ CASES = {
     "ftrl": {"class": "Ftrl", "kwargs": {"learning_rate": 0.1}},
     "ftrl_regularized": {
         "class": "Ftrl",
-        "kwargs": {"learning_rate": 0.1, "learning_rate_power": -0.7,
-                   "l1_regularization_strength": 0.01, "l2_regularization_strength": 0.02,
-                   "l2_shrinkage_regularization_strength": 0.03, "beta": 0.1},
+        "kwargs": {
+            "learning_rate": 0.1,
+            "learning_rate_power": -0.7,
+            "l1_regularization_strength": 0.01,
+            "l2_regularization_strength": 0.02,
+            "l2_shrinkage_regularization_strength": 0.03,
+            "beta": 0.1,
+        },
     },
     "lion": {"class": "Lion", "kwargs": {"learning_rate": 0.01}},
     "lion_decay": {
@@ -119,14 +135,25 @@ CASES = {
     "adafactor": {"class": "Adafactor", "kwargs": {"learning_rate": 0.01}},
     "adafactor_settings": {
         "class": "Adafactor",
-        "kwargs": {"learning_rate": 0.5, "beta_2_decay": -0.5, "epsilon_2": 0.01,
-                   "clip_threshold": 0.5, "relative_step": False},
+        "kwargs": {
+            "learning_rate": 0.5,
+            "beta_2_decay": -0.5,
+            "epsilon_2": 0.01,
+            "clip_threshold": 0.5,
+            "relative_step": False,
+        },
     },
     "muon": {"class": "Muon", "kwargs": {"learning_rate": 0.01}},
     "muon_plain": {
         "class": "Muon",
-        "kwargs": {"learning_rate": 0.02, "nesterov": False, "rms_rate": None,
-                   "weight_decay": None, "adam_weight_decay": 0.1, "adam_lr_ratio": 0.5},
+        "kwargs": {
+            "learning_rate": 0.02,
+            "nesterov": False,
+            "rms_rate": None,
+            "weight_decay": None,
+            "adam_weight_decay": 0.1,
+            "adam_lr_ratio": 0.5,
+        },
     },
     "schedule_free_adamw": {"class": "ScheduleFreeAdamW", "kwargs": {"learning_rate": 0.01}},
     "schedule_free_adamw_warmup": {
