@@ -102,3 +102,18 @@ def test_the_comparison_can_fail():
     got = torch.cat([v.detach().reshape(-1) for v in variables]).numpy()
     want = FIXTURE["rmsprop_small/values"][-1]
     assert not np.allclose(got, want, rtol=2e-5, atol=2e-6)
+
+
+@pytest.mark.parametrize("name", sorted(json.loads(str(FIXTURE["default_configs"]))))
+def test_default_config_equals_keras(name):
+    want = json.loads(str(FIXTURE["default_configs"]))[name]
+    if name == "LossScaleOptimizer":
+        opt = optimizers.LossScaleOptimizer(optimizers.SGD())
+    else:
+        opt = getattr(optimizers, name)()
+    got = opt.get_config()
+    got.pop("name")
+    got.pop("inner_optimizer", None)
+    # Keras reports its float32 learning-rate variable's value.
+    assert got.pop("learning_rate", None) == pytest.approx(want.pop("learning_rate", None))
+    assert got == want

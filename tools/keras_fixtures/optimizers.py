@@ -220,6 +220,26 @@ def run(case, initial, grads):
     return np.stack(history)
 
 
+DEFAULT_CLASSES = (
+    "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "Nadam", "Ftrl", "Lion",
+    "Lamb", "Adafactor", "Muon", "ScheduleFreeAdamW",
+)  # fmt: skip
+
+
+def default_configs():
+    """Each optimizer's `get_config()` with its defaults (the name left out)."""
+    configs = {}
+    for name in DEFAULT_CLASSES:
+        config = getattr(keras.optimizers, name)().get_config()
+        config.pop("name")
+        configs[name] = config
+    wrapped = keras.optimizers.LossScaleOptimizer(keras.optimizers.SGD()).get_config()
+    wrapped.pop("name")
+    wrapped.pop("inner_optimizer")
+    configs["LossScaleOptimizer"] = wrapped
+    return configs
+
+
 def main():
     initial, grads = inputs()
     arrays = {f"initial/{i}": v for i, v in enumerate(initial)}
@@ -228,6 +248,7 @@ def main():
     for name, case in CASES.items():
         arrays[f"{name}/values"] = run(case, initial, grads)
     arrays["cases"] = np.array(json.dumps(CASES))
+    arrays["default_configs"] = np.array(json.dumps(default_configs()))
     np.savez_compressed(OUT, **arrays)
     print(f"wrote {len(CASES)} cases to {os.path.normpath(OUT)}")
 

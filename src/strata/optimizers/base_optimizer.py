@@ -13,6 +13,7 @@ import torch
 
 from strata.backend import naming
 from strata.optimizers import kernels
+from strata.optimizers.arguments import check_base_arguments
 from strata.optimizers.optimizer_state import OptimizerStateMixin
 from strata.optimizers.schedules import learning_rate_schedule as schedules
 from strata.saving import registry
@@ -91,7 +92,7 @@ class Optimizer(OptimizerStateMixin):
             if isinstance(learning_rate, schedules.LearningRateSchedule):
                 raise ValueError("The legacy 'decay' argument cannot be combined with a schedule.")
             learning_rate = schedules.InverseTimeDecay(learning_rate, 1, decay)
-        _check_options(
+        check_base_arguments(
             clipnorm, clipvalue, global_clipnorm, weight_decay,
             use_ema, ema_momentum, ema_overwrite_frequency, gradient_accumulation_steps,
         )  # fmt: skip
@@ -490,44 +491,3 @@ def _as_grad(grad, variable):
             return grad.to(device=variable.device, dtype=variable.dtype)
         return grad
     return torch.as_tensor(grad, dtype=variable.dtype, device=variable.device)
-
-
-def _check_options(
-    clipnorm, clipvalue, global_clipnorm, weight_decay,
-    use_ema, ema_momentum, ema_overwrite_frequency, gradient_accumulation_steps,
-):  # fmt: skip
-    given = {
-        key: value
-        for key, value in (
-            ("clipnorm", clipnorm),
-            ("clipvalue", clipvalue),
-            ("global_clipnorm", global_clipnorm),
-        )
-        if value is not None
-    }
-    if len(given) > 1:
-        raise ValueError(
-            "Only one of clipnorm, clipvalue and global_clipnorm can be set; received "
-            + ", ".join(f"{key}={value}" for key, value in given.items())
-            + "."
-        )
-    for key, value in {**given, "weight_decay": weight_decay}.items():
-        if value is not None and (not isinstance(value, (int, float)) or value < 0):
-            raise ValueError(f"{key} expected a non-negative number; received {value!r}.")
-    if gradient_accumulation_steps is not None and (
-        not isinstance(gradient_accumulation_steps, int) or gradient_accumulation_steps < 2
-    ):
-        raise ValueError(
-            "gradient_accumulation_steps expected an integer >= 2 or None; received "
-            f"{gradient_accumulation_steps!r}."
-        )
-    if use_ema:
-        if not 0 <= ema_momentum <= 1:
-            raise ValueError(f"ema_momentum expected a float in [0, 1]; received {ema_momentum!r}.")
-        if ema_overwrite_frequency is not None and (
-            not isinstance(ema_overwrite_frequency, int) or ema_overwrite_frequency < 1
-        ):
-            raise ValueError(
-                "ema_overwrite_frequency expected an integer >= 1 or None; received "
-                f"{ema_overwrite_frequency!r}."
-            )
