@@ -385,7 +385,10 @@ class Optimizer(OptimizerStateMixin):
             torch._foreach_mul_(grads, scales)
         elif self.global_clipnorm:
             # Keras: g * c * min(1 / norm, 1 / c) with the norm over all gradients.
-            norm = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
+            norms = torch._foreach_norm(grads)
+            if len({n.dtype for n in norms}) > 1:  # mixed precisions: sum in float32
+                norms = [n.float() for n in norms]
+            norm = torch.linalg.vector_norm(torch.stack(norms))
             scale = torch.clamp_max(norm.reciprocal(), 1.0 / self.global_clipnorm)
             torch._foreach_mul_(grads, scale * self.global_clipnorm)
         elif self.clipvalue:
