@@ -229,3 +229,9 @@ def _fit_weights_steps(steps):
     y = np.cos(x[:, :2])
     model.fit(x[: 4 * steps], y[: 4 * steps], batch_size=4, shuffle=False, verbose=0)
     return [w.detach().clone() for w in model.trainable_weights]
+
+
+def test_apply_with_only_missing_gradients_is_refused_like_keras():
+    opt = optimizers.Adam()
+    with pytest.raises(ValueError, match="expected at least one gradient; received only None"):
+        opt.apply([None, None], _variables())

@@ -276,6 +276,11 @@ class Optimizer(OptimizerStateMixin):
                 "before its first step; it has no variables yet."
             )
         if grads is not None:
+            grads = list(grads)
+            if grads and all(g is None for g in grads):
+                raise ValueError(
+                    f"Optimizer '{self.name}' expected at least one gradient; received only None."
+                )
             self._set_grads(grads)
         if self.gradient_reducer is not None:
             self.gradient_reducer([v for v in self._variables if v.grad is not None])
