@@ -17,6 +17,19 @@ class KerasKernel(torch.optim.Optimizer):
 
     Subclasses list their per-parameter state in `state_names` (zeros shaped like the
     parameter unless `_initial_state` says otherwise) and implement `_update`.
+
+    Args:
+        params: the parameters (or parameter groups), as for any `torch.optim.Optimizer`.
+        lr: the learning rate.
+        **hyperparameters: the rule's other settings, stored in each param group.
+
+    Example:
+        >>> w = torch.nn.Parameter(torch.tensor([1.0]))
+        >>> kernel = KerasSGD([w], lr=0.5, momentum=0.9, nesterov=False)
+        >>> w.grad = torch.tensor([1.0])
+        >>> kernel.step()
+        >>> w.item(), kernel.state[w]["momentum"].item()
+        (0.5, -0.5)
     """
 
     state_names = ()
@@ -90,23 +103,23 @@ class KerasRMSprop(KerasKernel):
     def _update(self, group, params, grads, states):
         lr, rho, momentum = group["lr"], group["rho"], group["momentum"]
         velocity = states["velocity"]
+        # Fused forms (addcmul, addcdiv) of Keras's arithmetic: one pass each, within an ulp.
         torch._foreach_mul_(velocity, rho)
-        torch._foreach_add_(velocity, torch._foreach_mul(grads, grads), alpha=1 - rho)
+        torch._foreach_addcmul_(velocity, grads, grads, value=1 - rho)
         denominators = torch._foreach_add(velocity, group["epsilon"])
         if group["centered"]:
             average = states["average_gradient"]
             torch._foreach_mul_(average, rho)
             torch._foreach_add_(average, grads, alpha=1 - rho)
-            torch._foreach_add_(denominators, torch._foreach_mul(average, average), alpha=-1)
+            torch._foreach_addcmul_(denominators, average, average, value=-1)
         torch._foreach_sqrt_(denominators)
-        increments = torch._foreach_div(torch._foreach_mul(grads, lr), denominators)
         if momentum > 0:
             buffers = states["momentum"]
             torch._foreach_mul_(buffers, momentum)
-            torch._foreach_add_(buffers, increments)
+            torch._foreach_addcdiv_(buffers, grads, denominators, value=lr)
             torch._foreach_sub_(params, buffers)
         else:
-            torch._foreach_sub_(params, increments)
+            torch._foreach_addcdiv_(params, grads, denominators, value=-lr)
 
 
 class KerasAdagrad(KerasKernel):
@@ -119,12 +132,10 @@ class KerasAdagrad(KerasKernel):
 
     def _update(self, group, params, grads, states):
         accumulators = states["accumulator"]
-        torch._foreach_add_(accumulators, torch._foreach_mul(grads, grads))
+        torch._foreach_addcmul_(accumulators, grads, grads)
         denominators = torch._foreach_add(accumulators, group["epsilon"])
         torch._foreach_sqrt_(denominators)
-        steps = torch._foreach_mul(grads, group["lr"])
-        torch._foreach_div_(steps, denominators)
-        torch._foreach_sub_(params, steps)
+        torch._foreach_addcdiv_(params, grads, denominators, value=-group["lr"])
 
 
 class KerasAdamax(KerasKernel):
@@ -141,10 +152,8 @@ class KerasAdamax(KerasKernel):
         torch._foreach_mul_(u, beta_2)
         torch._foreach_maximum_(u, torch._foreach_abs(grads))
         denominators = torch._foreach_add(u, group["epsilon"])
-        torch._foreach_mul_(denominators, 1 - beta_1**self.keras_step)
-        steps = torch._foreach_mul(m, group["lr"])
-        torch._foreach_div_(steps, denominators)
-        torch._foreach_sub_(params, steps)
+        step_size = group["lr"] / (1 - beta_1**self.keras_step)
+        torch._foreach_addcdiv_(params, m, denominators, value=-step_size)
 
 
 class KerasLion(KerasKernel):
