@@ -117,3 +117,12 @@ def test_default_config_equals_keras(name):
     # Keras reports its float32 learning-rate variable's value.
     assert got.pop("learning_rate", None) == pytest.approx(want.pop("learning_rate", None))
     assert got == want
+
+
+@pytest.mark.parametrize("key", sorted(json.loads(str(FIXTURE["schedules"]))))
+def test_schedule_values_equal_keras(key):
+    name, config = json.loads(str(FIXTURE["schedules"]))[key]
+    schedule = getattr(schedules, name)(**config)
+    want = FIXTURE[f"schedule/{key}"]
+    got = [float(schedule(step)) for step in range(len(want))]
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-9)

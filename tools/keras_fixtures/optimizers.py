@@ -226,6 +226,60 @@ DEFAULT_CLASSES = (
 )  # fmt: skip
 
 
+SCHEDULES = {
+    "exponential": [
+        "ExponentialDecay",
+        {"initial_learning_rate": 0.1, "decay_steps": 3, "decay_rate": 0.5},
+    ],
+    "exponential_staircase": [
+        "ExponentialDecay",
+        {"initial_learning_rate": 0.1, "decay_steps": 3, "decay_rate": 0.5, "staircase": True},
+    ],
+    "piecewise": ["PiecewiseConstantDecay", {"boundaries": [2, 5], "values": [1.0, 0.5, 0.1]}],
+    "polynomial": [
+        "PolynomialDecay",
+        {"initial_learning_rate": 0.1, "decay_steps": 6, "end_learning_rate": 0.01, "power": 2.0},
+    ],
+    "polynomial_cycle": [
+        "PolynomialDecay",
+        {"initial_learning_rate": 0.1, "decay_steps": 4, "cycle": True},
+    ],
+    "inverse_time": [
+        "InverseTimeDecay",
+        {"initial_learning_rate": 0.1, "decay_steps": 2, "decay_rate": 0.5},
+    ],
+    "inverse_time_staircase": [
+        "InverseTimeDecay",
+        {"initial_learning_rate": 0.1, "decay_steps": 2, "decay_rate": 0.5, "staircase": True},
+    ],
+    "cosine": ["CosineDecay", {"initial_learning_rate": 0.1, "decay_steps": 8, "alpha": 0.1}],
+    "cosine_warmup": [
+        "CosineDecay",
+        {"initial_learning_rate": 0.0, "decay_steps": 6, "warmup_target": 0.2, "warmup_steps": 3},
+    ],
+    "cosine_restarts": [
+        "CosineDecayRestarts",
+        {
+            "initial_learning_rate": 0.1,
+            "first_decay_steps": 3,
+            "t_mul": 2.0,
+            "m_mul": 0.5,
+            "alpha": 0.05,
+        },
+    ],
+}
+SCHEDULE_STEPS = 15
+
+
+def schedule_values():
+    """Each schedule's value at steps 0 .. SCHEDULE_STEPS - 1."""
+    values = {}
+    for key, (name, config) in SCHEDULES.items():
+        schedule = getattr(keras.optimizers.schedules, name)(**config)
+        values[key] = np.array([float(schedule(step)) for step in range(SCHEDULE_STEPS)])
+    return values
+
+
 def default_configs():
     """Each optimizer's `get_config()` with its defaults (the name left out)."""
     configs = {}
@@ -249,6 +303,8 @@ def main():
         arrays[f"{name}/values"] = run(case, initial, grads)
     arrays["cases"] = np.array(json.dumps(CASES))
     arrays["default_configs"] = np.array(json.dumps(default_configs()))
+    arrays["schedules"] = np.array(json.dumps(SCHEDULES))
+    arrays.update({f"schedule/{k}": v for k, v in schedule_values().items()})
     np.savez_compressed(OUT, **arrays)
     print(f"wrote {len(CASES)} cases to {os.path.normpath(OUT)}")
 
