@@ -235,3 +235,25 @@ def test_apply_with_only_missing_gradients_is_refused_like_keras():
     opt = optimizers.Adam()
     with pytest.raises(ValueError, match="expected at least one gradient; received only None"):
         opt.apply([None, None], _variables())
+
+
+@pytest.mark.parametrize(
+    "name", ["lion", "ftrl", "lamb", "adafactor", "muon", "schedulefreeadamw", "Adamax"]
+)
+def test_new_optimizers_by_name_train_save_and_resume(name, tmp_path):
+    x = np.linspace(-1, 1, 24, dtype="float32").reshape(8, 3)
+    y = np.cos(x[:, :2])
+    model = strata.Sequential([strata.Input((3,)), strata.layers.Dense(2)])
+    model.compile(optimizer=name, loss="mse")
+    model.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0)
+    path = tmp_path / "model.keras"
+    model.save(path)
+    loaded = strata.saving.load_model(path)
+    assert type(loaded.optimizer) is type(model.optimizer)
+    assert loaded.optimizer.iterations == model.optimizer.iterations == 2
+    for a, b in zip(model.optimizer.variables, loaded.optimizer.variables):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+    model.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0)
+    loaded.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0)
+    for a, b in zip(model.get_weights(), loaded.get_weights()):
+        np.testing.assert_array_equal(a, b)

@@ -30,13 +30,20 @@ class KerasLamb(KerasKernel):
         torch._foreach_sqrt_(denominators)
         torch._foreach_add_(denominators, group["epsilon"])
         torch._foreach_div_(updates, denominators)
-        w_norms = torch.stack(torch._foreach_norm(params))
-        u_norms = torch.stack(torch._foreach_norm(updates))
+        w_norms = _stacked_norms(params)
+        u_norms = _stacked_norms(updates)
         one = torch.ones_like(w_norms)
         ratios = torch.where(w_norms > 0, torch.where(u_norms > 0, w_norms / u_norms, one), one)
         ratios = ratios * group["lr"]
         torch._foreach_mul_(updates, list(ratios.unbind()))
         torch._foreach_sub_(params, updates)
+
+
+def _stacked_norms(tensors):
+    norms = torch._foreach_norm(tensors)
+    if len({n.dtype for n in norms}) > 1:  # mixed precisions: compare in float32
+        norms = [n.float() for n in norms]
+    return torch.stack(norms)
 
 
 def _rms(x):
