@@ -156,6 +156,10 @@ CASES = {
         },
     },
     "schedule_free_adamw": {"class": "ScheduleFreeAdamW", "kwargs": {"learning_rate": 0.01}},
+    "schedule_free_adamw_beta_1": {
+        "class": "ScheduleFreeAdamW",
+        "kwargs": {"learning_rate": 0.01, "beta_1": 0.5, "beta_2": 0.9, "epsilon": 1e-6},
+    },
     "schedule_free_adamw_warmup": {
         "class": "ScheduleFreeAdamW",
         "kwargs": {"learning_rate": 0.05, "warmup_steps": 3, "weight_decay": 0.1},

@@ -192,8 +192,8 @@ class KerasFtrl(KerasKernel):
             grads, params, alpha=2 * group["l2_shrinkage_regularization_strength"]
         )
         new_accumulators = torch._foreach_add(accumulators, torch._foreach_mul(grads, grads))
-        new_powers = torch._foreach_pow(new_accumulators, power)
-        sigma = torch._foreach_sub(new_powers, torch._foreach_pow(accumulators, power))
+        new_powers = _power(new_accumulators, power)
+        sigma = torch._foreach_sub(new_powers, _power(accumulators, power))
         torch._foreach_div_(sigma, lr)
         torch._foreach_mul_(sigma, params)
         torch._foreach_add_(linears, torch._foreach_sub(shrunk, sigma))
@@ -204,3 +204,10 @@ class KerasFtrl(KerasKernel):
         torch._foreach_div_(clipped, quadratic)
         torch._foreach_copy_(params, clipped)
         torch._foreach_copy_(accumulators, new_accumulators)
+
+
+def _power(tensors, exponent):
+    # The default learning_rate_power of -0.5 is a square root: much cheaper than pow.
+    if exponent == 0.5:
+        return torch._foreach_sqrt(tensors)
+    return torch._foreach_pow(tensors, exponent)

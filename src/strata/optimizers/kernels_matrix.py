@@ -169,28 +169,19 @@ class KerasScheduleFreeAdamW(KerasKernel):
                 )
 
     def _update(self, group, params, grads, states):
-        t, beta_1, beta_2 = float(self.keras_step), group["beta_1"], group["beta_2"]
+        t, beta_2 = float(self.keras_step), group["beta_2"]
         lr = group["lr"]
         if group["warmup_steps"] > 0:
             lr = lr * min(t / group["warmup_steps"], 1.0)
         z, v = states["momentum"], states["velocity"]
-        squares = torch._foreach_mul(grads, grads)
-        torch._foreach_add_(v, torch._foreach_sub(squares, v), alpha=1 - beta_2)
-        denominators = torch._foreach_div(v, 1 - beta_2**t)
-        torch._foreach_sqrt_(denominators)
+        torch._foreach_mul_(v, beta_2)
+        torch._foreach_addcmul_(v, grads, grads, value=1 - beta_2)
+        denominators = torch._foreach_sqrt(v)
+        torch._foreach_div_(denominators, (1 - beta_2**t) ** 0.5)
         torch._foreach_add_(denominators, group["epsilon"])
-        steps = torch._foreach_mul(grads, lr)
-        torch._foreach_div_(steps, denominators)
-        torch._foreach_sub_(z, steps)
-        weight = 1.0 / t
-        # x = (y - (1 - b1) * z) / b1, x' = (1 - 1/t) * x + z / t, y = (1 - b1) * z + b1 * x'.
-        # Keras (torch and TensorFlow backends) reads z for x after z's update, not before as
-        # in the paper (its "momentum_old" is the variable itself, updated in place); strata
-        # follows Keras.
-        x = torch._foreach_sub(params, torch._foreach_mul(z, 1 - beta_1))
-        torch._foreach_div_(x, beta_1)
-        torch._foreach_mul_(x, 1 - weight)
-        torch._foreach_add_(x, z, alpha=weight)
-        torch._foreach_mul_(x, beta_1)
-        torch._foreach_add_(x, z, alpha=1 - beta_1)
-        torch._foreach_copy_(params, x)
+        torch._foreach_addcdiv_(z, grads, denominators, value=-lr)
+        # Keras: x = (w - (1 - b1) * z) / b1, x' = (1 - 1/t) * x + z / t and
+        # w = (1 - b1) * z + b1 * x', with z already updated (Keras's torch and TensorFlow
+        # backends read the updated tensor as "momentum_old"; the paper and JAX use z from
+        # before the step). Expanded, that is w = (1 - 1/t) * w + z / t: one lerp.
+        torch._foreach_lerp_(params, z, 1.0 / t)

@@ -16,7 +16,8 @@ class ScheduleFreeAdamW(Optimizer):
 
     Deliberate match: Keras (torch and TensorFlow backends) recovers `x` from the *updated*
     `z'`, where the paper (and Keras on JAX) uses `z` from before the step; strata computes what
-    Keras on torch computes.
+    Keras on torch computes. Expanded, that rule is `w = (1 - 1/t) * w + z' / t`: `beta_1`
+    cancels out and has no effect (in Keras on torch as here); strata steps with one lerp.
 
     Args:
         learning_rate: a float or a `LearningRateSchedule`.
