@@ -124,8 +124,8 @@ def adamax(lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
 
 def nadam(lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
     def update(w, g, s, t):
-        u_t = beta_1 * (1.0 - 0.5 * 0.96 ** (0.004 * t))
-        u_next = beta_1 * (1.0 - 0.5 * 0.96 ** (0.004 * (t + 1)))
+        u_t = beta_1 * (1.0 - 0.5 * 0.96**t)
+        u_next = beta_1 * (1.0 - 0.5 * 0.96 ** (t + 1))
         product = s.get("product", 1.0) * u_t
         product_next = product * u_next
         s["product"] = product

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from strata import optimizers
-from strata.optimizers import schedules
+from strata.optimizers import kernels, schedules
 
 ALL = [
     optimizers.SGD,
@@ -20,6 +20,12 @@ ALL = [
     optimizers.Adadelta,
     optimizers.Adamax,
     optimizers.Nadam,
+    optimizers.Ftrl,
+    optimizers.Lion,
+    optimizers.Lamb,
+    optimizers.Adafactor,
+    optimizers.Muon,
+    optimizers.ScheduleFreeAdamW,
 ]
 
 
@@ -121,7 +127,9 @@ def test_setting_learning_rate_changes_the_next_step():
 
 
 def test_learning_rate_rejects_other_types():
-    with pytest.raises(ValueError, match="learning_rate expected a float or a LearningRate"):
+    with pytest.raises(
+        ValueError, match="learning_rate expected a float, a LearningRateSchedule or a callable"
+    ):
         optimizers.Adam(learning_rate="fast")
 
 
@@ -132,11 +140,15 @@ def test_legacy_lr_and_decay_keywords():
     assert opt.learning_rate == pytest.approx(0.1 / (1 + 0.01 * 10))
 
 
-def test_unknown_keyword_and_ema_are_refused():
+def test_unknown_keyword_and_bad_ema_or_accumulation_settings_are_refused():
     with pytest.raises(TypeError, match="unknown argument"):
         optimizers.Adam(betas=(0.9, 0.99))
-    with pytest.raises(NotImplementedError, match="use_ema"):
-        optimizers.Adam(use_ema=True)
+    with pytest.raises(ValueError, match="ema_momentum expected a float in"):
+        optimizers.Adam(use_ema=True, ema_momentum=1.5)
+    with pytest.raises(ValueError, match="ema_overwrite_frequency expected an integer"):
+        optimizers.Adam(use_ema=True, ema_overwrite_frequency=0)
+    with pytest.raises(ValueError, match="gradient_accumulation_steps expected an integer >= 2"):
+        optimizers.Adam(gradient_accumulation_steps=1)
 
 
 # ------------------------------------------------------------------------------ stepping
@@ -342,8 +354,8 @@ def test_torch_kwargs_follow_keras_arguments():
     opt = optimizers.RMSprop(rho=0.8, epsilon=1e-5, centered=True)
     opt.build([w])
     group = opt.torch_optimizer.param_groups[0]
-    assert (group["alpha"], group["eps"], group["centered"]) == (0.8, 1e-5, True)
-    assert isinstance(opt.torch_optimizer, torch.optim.RMSprop)
+    assert (group["rho"], group["epsilon"], group["centered"]) == (0.8, 1e-5, True)
+    assert isinstance(opt.torch_optimizer, kernels.KerasRMSprop)
 
 
 def test_get_passes_instances_and_dicts_and_refuses_unknown_names():
@@ -368,7 +380,7 @@ def test_cuda_uses_fused_kernels_where_torch_has_them_and_matches_cpu(cls):
     b = torch.tensor(ref.B, dtype=torch.float32, device="cuda")
     opt = cls(learning_rate=0.01, clipnorm=1.0)
     opt.build([w])
-    fused = cls.__name__ in ("SGD", "Adam", "AdamW", "Adagrad")
+    fused = cls.__name__ in ("SGD", "Adam", "AdamW")
     assert bool(opt.torch_optimizer.defaults.get("fused")) is fused
     for _ in range(5):
         opt.zero_grad()

@@ -4,17 +4,40 @@ import torch
 
 from strata.optimizers import schedules
 from strata.optimizers.adadelta import Adadelta
+from strata.optimizers.adafactor import Adafactor
 from strata.optimizers.adagrad import Adagrad
 from strata.optimizers.adam import Adam
 from strata.optimizers.adamax import Adamax
 from strata.optimizers.adamw import AdamW
 from strata.optimizers.base_optimizer import Optimizer
+from strata.optimizers.ftrl import Ftrl
+from strata.optimizers.lamb import Lamb
+from strata.optimizers.lion import Lion
+from strata.optimizers.loss_scale_optimizer import LossScaleOptimizer
+from strata.optimizers.muon import Muon
 from strata.optimizers.nadam import Nadam
 from strata.optimizers.rmsprop import RMSprop
+from strata.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from strata.optimizers.sgd import SGD
 from strata.saving import registry
 
-_CLASSES = (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam)
+_CLASSES = (
+    SGD,
+    RMSprop,
+    Adam,
+    AdamW,
+    Adagrad,
+    Adadelta,
+    Adamax,
+    Nadam,
+    Ftrl,
+    Lion,
+    Lamb,
+    Adafactor,
+    Muon,
+    ScheduleFreeAdamW,
+    LossScaleOptimizer,
+)
 # Keras looks names up by class name and by lower case ("Adam" and "adam").
 _OBJECTS = {
     **{cls.__name__: cls for cls in _CLASSES},
@@ -85,13 +108,20 @@ def get(identifier):
 __all__ = [
     "SGD",
     "Adadelta",
+    "Adafactor",
     "Adagrad",
     "Adam",
     "AdamW",
     "Adamax",
+    "Ftrl",
+    "Lamb",
+    "Lion",
+    "LossScaleOptimizer",
+    "Muon",
     "Nadam",
     "Optimizer",
     "RMSprop",
+    "ScheduleFreeAdamW",
     "deserialize",
     "get",
     "schedules",

@@ -27,7 +27,7 @@ class Adadelta(Optimizer):
 
     _torch_class = torch.optim.Adadelta
 
-    def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-07, name="adadelta", **kwargs):
+    def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-07, name=None, **kwargs):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         self.rho = rho
         self.epsilon = epsilon

@@ -1,4 +1,6 @@
-"""Adam on `torch.optim.Adam`."""
+"""Adam on `torch.optim.Adam`, with its epsilon converted to compute Keras's rule."""
+
+import math
 
 import torch
 
@@ -13,10 +15,11 @@ class Adam(Optimizer):
     - Keras: `w -= lr * sqrt(1 - b2**t) / (1 - b1**t) * m / (sqrt(v) + epsilon)`
     - torch: `w -= lr / (1 - b1**t) * m / (sqrt(v / (1 - b2**t)) + epsilon)`
 
-    The only difference is where epsilon sits: in Keras's terms torch uses an epsilon of
-    `epsilon * sqrt(1 - b2**t)`, slightly smaller, so steps agree to a relative
-    `epsilon / sqrt(v)` (for gradients of order 1: a few 1e-6 in the first steps, while `v` is
-    still small, then about 1e-7). `amsgrad` keeps the running maximum of `v` in both.
+    The two differ only in where epsilon sits: torch computes Keras's rule with an epsilon of
+    `epsilon / sqrt(1 - b2**t)`. So strata runs torch's `Adam` (fused on CUDA) and sets that
+    epsilon before every step, which makes it compute Keras's rule. `amsgrad` keeps the running
+    maximum of `v` in both. (torch counts `t` per variable: a variable that gets no gradient
+    on some steps is corrected with its own count, Keras uses the global one.)
 
     `weight_decay` here is Keras's decoupled decay (applied before the step), not torch Adam's
     L2 penalty.
@@ -44,7 +47,7 @@ class Adam(Optimizer):
         beta_2=0.999,
         epsilon=1e-07,
         amsgrad=False,
-        name="adam",
+        name=None,
         **kwargs,
     ):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
@@ -59,6 +62,11 @@ class Adam(Optimizer):
             "eps": self.epsilon,
             "amsgrad": self.amsgrad,
         }
+
+    def _before_update(self, step, lr):
+        eps = self.epsilon / math.sqrt(1.0 - self.beta_2**step)
+        for group in self._torch_optimizer.param_groups:
+            group["eps"] = eps
 
     def get_config(self):
         config = super().get_config()

@@ -1,19 +1,16 @@
-"""Adamax on `torch.optim.Adamax`."""
+"""Adamax with Keras's rule, on a foreach kernel."""
 
-import torch
-
+from strata.optimizers import kernels
 from strata.optimizers.base_optimizer import Optimizer
 
 
 class Adamax(Optimizer):
     """Adam's variant based on the infinity norm.
 
-    `m = b1 * m + (1 - b1) * g`, then with `t` the step number:
-
-    - Keras: `u = max(b2 * u, |g|)`, `w -= lr / (1 - b1**t) * m / (u + epsilon)`
-    - torch: `u = max(b2 * u, |g| + epsilon)`, `w -= lr / (1 - b1**t) * m / u`
-
-    The relative difference is of order `epsilon / |g|` (about 1e-7 for gradients of order 1).
+    Keras's rule: `m = b1 * m + (1 - b1) * g`, `u = max(b2 * u, |g|)`,
+    `w -= lr * m / ((u + epsilon) * (1 - b1**t))` with `t` the step number. torch's `Adamax`
+    puts epsilon inside the maximum (`max(b2 * u, |g| + epsilon)`), so strata steps with
+    `kernels.KerasAdamax`.
 
     Args:
         learning_rate: a float or a `LearningRateSchedule`.
@@ -28,16 +25,10 @@ class Adamax(Optimizer):
         0.999
     """
 
-    _torch_class = torch.optim.Adamax
+    _torch_class = kernels.KerasAdamax
 
     def __init__(
-        self,
-        learning_rate=0.001,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-07,
-        name="adamax",
-        **kwargs,
+        self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-07, name=None, **kwargs
     ):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         self.beta_1 = beta_1
@@ -45,7 +36,7 @@ class Adamax(Optimizer):
         self.epsilon = epsilon
 
     def _torch_kwargs(self):
-        return {"betas": (self.beta_1, self.beta_2), "eps": self.epsilon}
+        return {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
 
     def get_config(self):
         config = super().get_config()

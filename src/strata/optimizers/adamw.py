@@ -10,7 +10,7 @@ class AdamW(Adam):
 
     torch's AdamW applies exactly Keras's decay (`w *= 1 - lr * weight_decay`), so this class
     hands the decay to torch. The Adam update differs from Keras only in where epsilon sits
-    (see `Adam`).
+    (see `Adam`), which this class converts the same way.
 
     Args:
         learning_rate: a float or a `LearningRateSchedule`.
@@ -38,7 +38,7 @@ class AdamW(Adam):
         beta_2=0.999,
         epsilon=1e-07,
         amsgrad=False,
-        name="adamw",
+        name=None,
         **kwargs,
     ):
         if weight_decay is None:

@@ -1,42 +1,51 @@
 """The Optimizer base: Keras 3's optimizer interface around a `torch.optim` optimizer.
 
-The wrapped torch optimizer does the update; this class adds what Keras users expect around
-it: gradient clipping, Keras-style decoupled weight decay, a settable `learning_rate` (a float
-or a `LearningRateSchedule`), an `iterations` counter, configs and resumable state.
+The wrapped torch optimizer does the update: one of torch's own where it computes Keras's rule,
+else one of `strata.optimizers.kernels`' foreach kernels. This class adds what Keras does around
+the update, in Keras's order: loss-scale unscaling, gradient accumulation, clipping, decoupled
+weight decay, the update, the EMA of the weights, and the `iterations` count.
 
 Everything on the step path stays on the device: learning rates and the step count are
-Python numbers, clipping uses torch's foreach kernels, and nothing calls `.item()`.
+Python numbers, clipping uses foreach kernels, and nothing calls `.item()`.
 """
 
 import torch
 
 from strata.backend import naming
+from strata.optimizers import kernels
+from strata.optimizers.arguments import check_base_arguments
+from strata.optimizers.optimizer_state import OptimizerStateMixin
 from strata.optimizers.schedules import learning_rate_schedule as schedules
+from strata.saving import registry
 
 
-class Optimizer:
+class Optimizer(OptimizerStateMixin):
     """Base class of strata's optimizers (Keras 3's arguments, a `torch.optim` engine).
 
-    Subclasses set `_torch_class` and implement `_torch_kwargs()` (the torch optimizer's
-    arguments other than `params` and `lr`), plus `get_config()` for their own arguments.
+    Subclasses set `_torch_class` (or override `_torch_optimizer_class()`) and implement
+    `_torch_kwargs()` (the torch optimizer's arguments other than `params` and `lr`), plus
+    `get_config()` for their own arguments.
 
     Args:
-        learning_rate: a float or a `strata.optimizers.schedules.LearningRateSchedule`.
-        weight_decay: when set, each variable is decayed before the step by
-            `var -= learning_rate * weight_decay * var` (decoupled, as in Keras).
+        learning_rate: a float, a `strata.optimizers.schedules.LearningRateSchedule`, or a
+            callable without arguments returning the rate.
+        weight_decay: when set, each variable with a gradient is decayed before the update by
+            `var *= 1 - learning_rate * weight_decay` (decoupled, as in Keras).
         clipnorm: when set, each variable's gradient is rescaled to a norm of at most this.
         clipvalue: when set, each gradient entry is clipped to `[-clipvalue, clipvalue]`.
         global_clipnorm: when set, all gradients are rescaled together so that their
-            global norm is at most this (`torch.nn.utils.clip_grad_norm_`, which divides by
-            `norm + 1e-6`: a relative difference of about 1e-6 from Keras's formula).
-        use_ema: accepted for compatibility; True raises `NotImplementedError`.
-        ema_momentum: accepted for compatibility (used only with `use_ema`).
-        ema_overwrite_frequency: accepted for compatibility (used only with `use_ema`).
+            global norm is at most this.
+        use_ema: keep an exponential moving average of the variables
+            (`average = ema_momentum * average + (1 - ema_momentum) * var`, the first step
+            copying the variables); `finalize_variable_values` writes it into the variables.
+        ema_momentum: the EMA's momentum, in `[0, 1]`.
+        ema_overwrite_frequency: when set with `use_ema`, the variables are overwritten by their
+            average every this many steps.
         loss_scale_factor: when set, `scale_loss` multiplies the loss by it and the step divides
             the gradients by it first.
-        gradient_accumulation_steps: accepted for compatibility; a value raises
-            `NotImplementedError`.
-        name: the optimizer's name.
+        gradient_accumulation_steps: when set (an int >= 2), gradients are summed over this
+            many calls and the variables are updated with their mean on the last one.
+        name: the optimizer's name (default: the class name in snake case, made unique).
         **kwargs: `lr` (the legacy name of `learning_rate`) and `decay` (Keras 2's
             time decay, `lr / (1 + decay * iterations)`, applied as an `InverseTimeDecay`).
 
@@ -83,31 +92,10 @@ class Optimizer:
             if isinstance(learning_rate, schedules.LearningRateSchedule):
                 raise ValueError("The legacy 'decay' argument cannot be combined with a schedule.")
             learning_rate = schedules.InverseTimeDecay(learning_rate, 1, decay)
-        if use_ema:
-            raise NotImplementedError("use_ema=True is not supported by strata's optimizers yet.")
-        if gradient_accumulation_steps is not None:
-            raise NotImplementedError(
-                "gradient_accumulation_steps is not supported by strata's optimizers yet; "
-                f"received {gradient_accumulation_steps!r}."
-            )
-        given = {
-            key: value
-            for key, value in (
-                ("clipnorm", clipnorm),
-                ("clipvalue", clipvalue),
-                ("global_clipnorm", global_clipnorm),
-            )
-            if value is not None
-        }
-        if len(given) > 1:
-            raise ValueError(
-                "Only one of clipnorm, clipvalue and global_clipnorm can be set; received "
-                + ", ".join(f"{key}={value}" for key, value in given.items())
-                + "."
-            )
-        for key, value in {**given, "weight_decay": weight_decay}.items():
-            if value is not None and (not isinstance(value, (int, float)) or value < 0):
-                raise ValueError(f"{key} expected a non-negative number; received {value!r}.")
+        check_base_arguments(
+            clipnorm, clipvalue, global_clipnorm, weight_decay,
+            use_ema, ema_momentum, ema_overwrite_frequency, gradient_accumulation_steps,
+        )  # fmt: skip
         self.name = (
             name
             if name is not None
@@ -129,6 +117,8 @@ class Optimizer:
         self._variables = []
         self._torch_optimizer = None
         self._pending_state = None
+        self._ema = None
+        self._accumulators = None
         self._excluded_ids = set()
         self._excluded_names = ()
         # Called with the variables that have gradients at the start of every step (before
@@ -137,12 +127,19 @@ class Optimizer:
         self.built = False
 
     # ----------------------------------------------------------------- subclass interface
+    def _torch_optimizer_class(self):
+        """The `torch.optim.Optimizer` class doing the update (default `_torch_class`)."""
+        return self._torch_class
+
     def _torch_kwargs(self):
         """The wrapped torch optimizer's arguments other than `params` and `lr`."""
         return {}
 
     def _configure_groups(self):
         """Hook run after the torch optimizer is made, before any pending state is loaded."""
+
+    def _before_update(self, step, lr):
+        """Hook run before each update with Keras's step number (from 1) and learning rate."""
 
     # ----------------------------------------------------------------- build
     def build(self, variables):
@@ -165,9 +162,18 @@ class Optimizer:
                     f"tensors); received {type(variable).__name__}."
                 )
         self._variables = variables
+        cls = self._torch_optimizer_class()
         kwargs = self._torch_kwargs()
-        kwargs.update(self._engine_kwargs(variables))
-        self._torch_optimizer = self._torch_class(variables, lr=self._current_lr(), **kwargs)
+        if cls.__module__.startswith("torch.optim"):
+            kwargs.update(self._engine_kwargs(cls, variables))
+        self._torch_optimizer = cls(variables, lr=self._current_lr(), **kwargs)
+        with torch.no_grad():
+            self._ema = [v.detach().clone().zero_() for v in variables] if self.use_ema else None
+            self._accumulators = (
+                [torch.zeros_like(v) for v in variables]
+                if self.gradient_accumulation_steps
+                else None
+            )
         self._decay_ids = None
         self.built = True
         self._configure_groups()
@@ -175,12 +181,12 @@ class Optimizer:
             state, self._pending_state = self._pending_state, None
             self.load_state_dict(state)
 
-    def _engine_kwargs(self, variables):
+    def _engine_kwargs(self, cls, variables):
         # fused kernels on CUDA where torch has one; otherwise let torch choose (foreach on CUDA).
         on_cuda = bool(variables) and all(
             v.device.type == "cuda" and v.is_floating_point() for v in variables
         )
-        if on_cuda and self._torch_class.__name__ in ("SGD", "Adam", "AdamW", "Adagrad"):
+        if on_cuda and cls.__name__ in ("SGD", "Adam", "AdamW", "Adagrad"):
             return {"fused": True}
         return {"foreach": None}
 
@@ -191,9 +197,12 @@ class Optimizer:
             return
         if isinstance(value, torch.Tensor):
             value = value.item()  # once, when the user sets it; never on the step path
+        if callable(value):
+            self._schedule, self._lr = None, value
+            return
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             raise ValueError(
-                "learning_rate expected a float or a LearningRateSchedule; received "
+                "learning_rate expected a float, a LearningRateSchedule or a callable; received "
                 f"{type(value).__name__}: {value!r}."
             )
         self._schedule = None
@@ -202,6 +211,8 @@ class Optimizer:
     def _current_lr(self):
         if self._schedule is not None:
             return float(self._schedule(self._iterations))
+        if callable(self._lr):
+            return float(self._lr())
         return self._lr
 
     def _write_lr(self, lr):
@@ -223,12 +234,17 @@ class Optimizer:
 
     @property
     def iterations(self):
-        """The number of steps taken (a Python int; settable, e.g. to resume)."""
+        """The number of updates taken (with gradient accumulation: calls // steps); settable.
+
+        Learning-rate schedules read the number of calls, as in Keras.
+        """
+        if self.gradient_accumulation_steps:
+            return self._iterations // self.gradient_accumulation_steps
         return self._iterations
 
     @iterations.setter
     def iterations(self, value):
-        self._iterations = int(value)
+        self._iterations = int(value) * (self.gradient_accumulation_steps or 1)
 
     # ----------------------------------------------------------------- stepping
     def scale_loss(self, loss):
@@ -261,33 +277,92 @@ class Optimizer:
             )
         if grads is not None:
             grads = list(grads)
-            if len(grads) != len(self._variables):
+            if grads and all(g is None for g in grads):
                 raise ValueError(
-                    f"Optimizer '{self.name}' expected {len(self._variables)} gradients, one per "
-                    f"variable; received {len(grads)}."
+                    f"Optimizer '{self.name}' expected at least one gradient; received only None."
                 )
-            for variable, grad in zip(self._variables, grads, strict=True):
-                variable.grad = None if grad is None else _as_grad(grad, variable)
+            self._set_grads(grads)
         if self.gradient_reducer is not None:
             self.gradient_reducer([v for v in self._variables if v.grad is not None])
-        lr = self._lr if self._schedule is None else float(self._schedule(self._iterations))
-        if self._schedule is not None:
-            self._write_lr(lr)
-        needs_grads = (
-            self.loss_scale_factor is not None
-            or self.clipvalue is not None
-            or self.clipnorm is not None
-            or self.global_clipnorm is not None
-        )
-        if needs_grads:
-            self._transform_grads([v for v in self._variables if v.grad is not None])
-        if self.weight_decay and not self._torch_weight_decay:
-            self._apply_weight_decay(lr)
-        self._torch_optimizer.step()
+        params = [v for v in self._variables if v.grad is not None]
+        if self.loss_scale_factor is not None and params:
+            with torch.no_grad():
+                torch._foreach_div_([p.grad for p in params], float(self.loss_scale_factor))
+        if self._accumulators is None or self._accumulate(params):
+            self._update(params)
+        self._update_ema()
         self._iterations += 1
 
+    def _set_grads(self, grads):
+        """Set each built variable's `.grad` from `grads` (one per variable, None clears)."""
+        grads = list(grads)
+        if len(grads) != len(self._variables):
+            raise ValueError(
+                f"Optimizer '{self.name}' expected {len(self._variables)} gradients, one per "
+                f"variable; received {len(grads)}."
+            )
+        for variable, grad in zip(self._variables, grads, strict=True):
+            variable.grad = None if grad is None else _as_grad(grad, variable)
+
+    @torch.no_grad()
+    def _accumulate(self, params):
+        """Add the gradients to the accumulators; True (with `.grad` set to the mean) on the
+        call that updates."""
+        steps = self.gradient_accumulation_steps
+        index = {id(v): i for i, v in enumerate(self._variables)}
+        sums = [self._accumulators[index[id(p)]] for p in params]
+        grads = [p.grad for p in params]
+        if (self._iterations + 1) % steps:
+            torch._foreach_add_(sums, grads)
+            return False
+        torch._foreach_add_(grads, sums)
+        torch._foreach_div_(grads, float(steps))
+        torch._foreach_zero_(self._accumulators)
+        return True
+
+    def _update(self, params):
+        lr = self._current_lr()
+        if self._schedule is not None or callable(self._lr):
+            self._write_lr(lr)
+        if params:
+            self._transform_grads(params)
+        if not self._torch_weight_decay:
+            self._apply_weight_decay(lr)
+        step = self.iterations + 1
+        if isinstance(self._torch_optimizer, kernels.KerasKernel):
+            self._torch_optimizer.keras_step = step
+        self._before_update(step, lr)
+        self._torch_optimizer.step()
+
+    @torch.no_grad()
+    def _update_ema(self):
+        if self._ema is None:
+            return
+        momentum = self.ema_momentum if self.iterations != 0 else 0.0
+        torch._foreach_mul_(self._ema, momentum)
+        torch._foreach_add_(self._ema, self._variables, alpha=1.0 - momentum)
+        frequency = self.ema_overwrite_frequency
+        if frequency and (self.iterations + 1) % frequency == 0:
+            torch._foreach_copy_(self._variables, self._ema)
+
+    @torch.no_grad()
+    def finalize_variable_values(self, var_list):
+        """With `use_ema`, write the moving averages into `var_list` (the built variables)."""
+        if not self.use_ema or self._ema is None:
+            return
+        var_list = list(var_list)
+        if len(var_list) != len(self._ema):
+            raise ValueError(
+                f"finalize_variable_values expected the {len(self._ema)} variables the optimizer "
+                f"was built on; received {len(var_list)}."
+            )
+        torch._foreach_copy_(var_list, self._ema)
+
     def apply_gradients(self, grads_and_vars):
-        """Keras's form: a list of `(gradient, variable)` pairs; variables not listed stay put."""
+        """Keras's form: a list of `(gradient, variable)` pairs; variables not listed stay put.
+
+        Returns the updated `iterations`.
+        """
         pairs = list(grads_and_vars)
         variables = [var for _, var in pairs]
         if not self.built:
@@ -301,28 +376,34 @@ class Optimizer:
                     f"of shape {tuple(var.shape)} it does not hold. Call build() with it first."
                 )
         self.apply([by_id.get(id(var)) for var in self._variables])
+        return self.iterations
 
     @torch.no_grad()
     def _transform_grads(self, params):
-        if not params:
-            return
         grads = [p.grad for p in params]
-        if self.loss_scale_factor is not None:
-            torch._foreach_div_(grads, float(self.loss_scale_factor))
-        if self.clipvalue is not None:
-            torch.nn.utils.clip_grad_value_(params, self.clipvalue, foreach=None)
-        elif self.clipnorm is not None:
+        if self.clipnorm:
             # Keras's clip_by_norm, per variable: g * c / max(||g||, c), all on the device.
             scales = torch._foreach_norm(grads)
             torch._foreach_clamp_min_(scales, self.clipnorm)
             torch._foreach_reciprocal_(scales)
             torch._foreach_mul_(scales, self.clipnorm)
             torch._foreach_mul_(grads, scales)
-        elif self.global_clipnorm is not None:
-            torch.nn.utils.clip_grad_norm_(params, self.global_clipnorm, foreach=None)
+        elif self.global_clipnorm:
+            # Keras: g * c * min(1 / norm, 1 / c) with the norm over all gradients.
+            norms = torch._foreach_norm(grads)
+            if len({n.dtype for n in norms}) > 1:  # mixed precisions: sum in float32
+                norms = [n.float() for n in norms]
+            norm = torch.linalg.vector_norm(torch.stack(norms))
+            scale = torch.clamp_max(norm.reciprocal(), 1.0 / self.global_clipnorm)
+            torch._foreach_mul_(grads, scale * self.global_clipnorm)
+        elif self.clipvalue:
+            torch._foreach_clamp_min_(grads, -self.clipvalue)
+            torch._foreach_clamp_max_(grads, self.clipvalue)
 
     @torch.no_grad()
     def _apply_weight_decay(self, lr):
+        if not self.weight_decay:
+            return
         if self._decay_ids is None:
             self._decay_ids = {id(v) for v in self._variables if not self._excluded(v)}
         params = [v for v in self._variables if v.grad is not None and id(v) in self._decay_ids]
@@ -360,9 +441,10 @@ class Optimizer:
 
     @property
     def variables(self):
-        """The optimizer's own state tensors (moments, accumulators, step counts), per variable.
+        """The optimizer's own state tensors (moments, accumulators, EMA averages).
 
-        Torch creates them at the first step, so the list is empty before it.
+        Per-variable moments are created at the first step (as torch does), so before it only
+        the EMA averages and gradient accumulators (made at `build`) are listed.
         """
         if self._torch_optimizer is None:
             return []
@@ -372,96 +454,15 @@ class Optimizer:
             found.extend(
                 state[key] for key in sorted(state) if isinstance(state[key], torch.Tensor)
             )
-        return found
-
-    def state_dict(self):
-        """The torch optimizer's state, `iterations` and the current learning rate."""
-        if self._torch_optimizer is None:
-            raise ValueError(
-                f"Optimizer '{self.name}' has no state before build(variables) is called."
-            )
-        return {
-            "optimizer": self._torch_optimizer.state_dict(),
-            "iterations": self._iterations,
-            "learning_rate": self._current_lr(),
-        }
-
-    def load_state_dict(self, state_dict):
-        """Restore `state_dict()`'s output; before `build` it is kept and applied at build."""
-        missing = {"optimizer", "iterations", "learning_rate"} - set(state_dict)
-        if missing:
-            raise ValueError(
-                "load_state_dict expected keys 'optimizer', 'iterations' and 'learning_rate'; "
-                f"missing {sorted(missing)}."
-            )
-        if self._torch_optimizer is None:
-            self._pending_state = state_dict
-            return
-        self.check_state_dict(state_dict)
-        self._torch_optimizer.load_state_dict(state_dict["optimizer"])
-        self._keep_saved_dtypes(state_dict["optimizer"]["state"])
-        self._iterations = int(state_dict["iterations"])
-        if self._schedule is None:
-            self._lr = float(state_dict["learning_rate"])
-        self._write_lr(self._current_lr())
-
-    def check_state_dict(self, state_dict) -> None:
-        """Raise a ValueError saying why `state_dict` cannot be this built optimizer's state
-        (another optimizer class, other variables); nothing is changed either way."""
-        name = f"{type(self).__name__} '{self.name}'"
-        torch_state = state_dict.get("optimizer") if isinstance(state_dict, dict) else None
-        if not isinstance(torch_state, dict) or not {"state", "param_groups"} <= set(torch_state):
-            raise ValueError(f"{name} expected a saved optimizer state; received {torch_state!r}.")
-        live_groups = self._torch_optimizer.param_groups
-        saved_groups = torch_state["param_groups"]
-        if not isinstance(saved_groups, list) or len(saved_groups) != len(live_groups):
-            raise ValueError(
-                f"{name} expected state for {len(live_groups)} parameter group(s); received "
-                f"{len(saved_groups) if isinstance(saved_groups, list) else saved_groups!r}."
-            )
-        for live, saved in zip(live_groups, saved_groups):
-            if not isinstance(saved, dict):
-                raise ValueError(f"{name} expected parameter groups as dicts; received {saved!r}.")
-            live_keys, saved_keys = set(live) - {"params"}, set(saved) - {"params"}
-            if live_keys != saved_keys:
-                raise ValueError(
-                    f"{name} expected its own hyperparameters {sorted(live_keys)}; the state "
-                    f"holds {sorted(saved_keys)}: it was saved by another optimizer class."
-                )
-            if len(saved.get("params", [])) != len(live["params"]):
-                raise ValueError(
-                    f"{name} holds {len(live['params'])} variables; the state was saved for "
-                    f"{len(saved.get('params', []))}."
-                )
-        params = [p for group in live_groups for p in group["params"]]
-        for index, entries in torch_state["state"].items():
-            if not 0 <= int(index) < len(params) or not isinstance(entries, dict):
-                raise ValueError(f"{name} received state for an unknown variable {index!r}.")
-            shape = tuple(params[int(index)].shape)
-            for key, value in entries.items():
-                if isinstance(value, torch.Tensor) and value.dim() and tuple(value.shape) != shape:
-                    raise ValueError(
-                        f"{name} expected state '{key}' of variable {index} with shape {shape}; "
-                        f"received {tuple(value.shape)}."
-                    )
-
-    def _keep_saved_dtypes(self, saved):
-        # torch casts loaded state to each parameter's dtype; some state is kept in another one
-        # on purpose (NAdam's float32 momentum product), and casting it would change the path.
-        params = [p for group in self._torch_optimizer.param_groups for p in group["params"]]
-        for index, entries in saved.items():
-            live = self._torch_optimizer.state.get(params[int(index)], {})
-            for key, value in entries.items():
-                current = live.get(key)
-                if isinstance(value, torch.Tensor) and isinstance(current, torch.Tensor):
-                    if current.dtype != value.dtype:
-                        live[key] = current.to(value.dtype)
+        return found + list(self._ema or ()) + list(self._accumulators or ())
 
     # ----------------------------------------------------------------- config
     def get_config(self):
         """The constructor arguments (a schedule is serialized through the registry)."""
         if self._schedule is not None:
             learning_rate = schedules.serialize(self._schedule)
+        elif callable(self._lr):
+            learning_rate = registry.serialize_keras_object(self._lr)
         else:
             learning_rate = self._lr
         return {

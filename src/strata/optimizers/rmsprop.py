@@ -1,25 +1,21 @@
-"""RMSprop on `torch.optim.RMSprop`."""
+"""RMSprop with Keras's rule (epsilon inside the square root), on a foreach kernel."""
 
-import torch
-
+from strata.optimizers import kernels
 from strata.optimizers.base_optimizer import Optimizer
 
 
 class RMSprop(Optimizer):
     """Divides the gradient by a running root mean square of recent gradients.
 
-    `v = rho * v + (1 - rho) * g**2`; centered: `a = rho * a + (1 - rho) * g` and `v - a**2`
-    replaces `v`; the step is `lr * g / denominator`, with momentum accumulated on top.
-
-    Numeric difference from Keras: Keras's denominator is `sqrt(v + epsilon)`, torch's is
-    `sqrt(v) + epsilon`. They agree to about `epsilon / sqrt(v)` relatively while gradients are
-    far larger than `sqrt(epsilon)` (3e-4 with the default epsilon); for gradients near or below
-    that size torch takes larger steps. With momentum and a changing learning rate, torch applies
-    the rate to the momentum buffer as a whole (as in `SGD`).
+    Keras's rule: `v = rho * v + (1 - rho) * g**2`; the increment is
+    `lr * g / sqrt(v + epsilon)` (centered: `a = rho * a + (1 - rho) * g` and the root is
+    `sqrt(v - a**2 + epsilon)`); with momentum `m = momentum * m + increment` and `w -= m`,
+    else `w -= increment`. torch's `RMSprop` divides by `sqrt(v) + epsilon` instead, which
+    takes much larger steps for small gradients, so strata steps with `kernels.KerasRMSprop`.
 
     Args:
         learning_rate: a float or a `LearningRateSchedule`.
-        rho: the discount factor of the squared-gradient average (torch's `alpha`).
+        rho: the discount factor of the squared-gradient average.
         momentum: the momentum factor.
         epsilon: a small constant for numerical stability.
         centered: whether to normalise by the gradient's estimated variance.
@@ -27,12 +23,15 @@ class RMSprop(Optimizer):
         **kwargs: the base `Optimizer` arguments.
 
     Example:
-        >>> opt = RMSprop()
-        >>> opt.get_config()["rho"], opt.get_config()["epsilon"]
-        (0.9, 1e-07)
+        >>> import torch
+        >>> w = torch.nn.Parameter(torch.tensor([1.0]))
+        >>> opt = RMSprop(learning_rate=0.1, rho=0.0, epsilon=0.0)
+        >>> opt.apply([torch.tensor([0.5])], [w])
+        >>> round(w.item(), 6)
+        0.9
     """
 
-    _torch_class = torch.optim.RMSprop
+    _torch_class = kernels.KerasRMSprop
 
     def __init__(
         self,
@@ -41,7 +40,7 @@ class RMSprop(Optimizer):
         momentum=0.0,
         epsilon=1e-07,
         centered=False,
-        name="rmsprop",
+        name=None,
         **kwargs,
     ):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
@@ -52,8 +51,8 @@ class RMSprop(Optimizer):
 
     def _torch_kwargs(self):
         return {
-            "alpha": self.rho,
-            "eps": self.epsilon,
+            "rho": self.rho,
+            "epsilon": self.epsilon,
             "momentum": self.momentum,
             "centered": self.centered,
         }

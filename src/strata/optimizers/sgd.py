@@ -1,22 +1,22 @@
-"""SGD, with optional (Nesterov) momentum, on `torch.optim.SGD`."""
+"""SGD, with optional (Nesterov) momentum: `torch.optim.SGD` without momentum, else Keras's form."""
 
 import torch
 
+from strata.optimizers import kernels
 from strata.optimizers.base_optimizer import Optimizer
 
 
 class SGD(Optimizer):
     """Gradient descent, with optional momentum and Nesterov momentum.
 
-    Keras's update keeps a velocity scaled by the learning rate
-    (`v = momentum * v - lr * g; w += v`, Nesterov: `w += momentum * v - lr * g`); torch keeps
-    an unscaled buffer (`b = momentum * b + g; w -= lr * b`, Nesterov:
-    `w -= lr * (g + momentum * b)`). The two are identical while the learning rate is constant;
-    when a schedule changes it, torch applies the new rate to the whole buffer at once.
+    Keras's rule: `w -= lr * g` without momentum (torch's `SGD`, the same computation);
+    with momentum a velocity scaled by the learning rate, `m = momentum * m - lr * g` and
+    `w += m` (Nesterov: `w += momentum * m - lr * g`), stepped by `kernels.KerasSGD`. (torch's
+    momentum SGD keeps an unscaled buffer instead, which differs once the rate changes.)
 
     Args:
         learning_rate: a float or a `LearningRateSchedule`.
-        momentum: the momentum factor, `>= 0`.
+        momentum: the momentum factor, in `[0, 1]`.
         nesterov: whether to use Nesterov momentum.
         name: the optimizer's name.
         **kwargs: the base `Optimizer` arguments (`weight_decay`, `clipnorm`, ...).
@@ -32,16 +32,21 @@ class SGD(Optimizer):
         [0.5]
     """
 
-    _torch_class = torch.optim.SGD
-
-    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name="SGD", **kwargs):
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name=None, **kwargs):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
-        if not isinstance(momentum, (int, float)) or momentum < 0:
-            raise ValueError(f"momentum expected a float >= 0; received {momentum!r}.")
+        if isinstance(momentum, bool) or not isinstance(momentum, (int, float)):
+            raise ValueError(f"momentum expected a float in [0, 1]; received {momentum!r}.")
+        if not 0 <= momentum <= 1:
+            raise ValueError(f"momentum expected a float in [0, 1]; received {momentum!r}.")
         self.momentum = momentum
         self.nesterov = nesterov
 
+    def _torch_optimizer_class(self):
+        return kernels.KerasSGD if self.momentum else torch.optim.SGD
+
     def _torch_kwargs(self):
+        if not self.momentum:
+            return {}
         return {"momentum": self.momentum, "nesterov": self.nesterov}
 
     def get_config(self):

@@ -173,7 +173,10 @@ class Engine:
         optimizer = model.optimizer
         optimizer.zero_grad()
         scale = self.loss_scale
-        (loss if scale == 1.0 else loss * scale).backward()
+        scaled = loss if scale == 1.0 else loss * scale
+        # Keras scales the loss for the optimizer (loss_scale_factor, LossScaleOptimizer).
+        scale_loss = getattr(optimizer, "scale_loss", None)
+        (scaled if scale_loss is None else scale_loss(scaled)).backward()
         self._in_builtin_step = True
         try:
             optimizer.step()

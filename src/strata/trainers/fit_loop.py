@@ -178,6 +178,9 @@ def _run_epochs(model, engine, train, valid, callback_list, epochs, validation_f
             if engine.agree_to_stop(model.stop_training):
                 model.stop_training = True
                 break
+        finalize = getattr(model.optimizer, "finalize_variable_values", None)
+        if finalize is not None and epochs > 0:  # as Keras: EMA weights replace the trained ones
+            finalize([w for w in model.trainable_weights if w.requires_grad])
         callback_list.on_train_end(epoch_logs)
     finally:
         engine.running = False
