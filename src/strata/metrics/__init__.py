@@ -236,11 +236,11 @@ def _named_instance(cls, name):
     ]
     if required:
         raise ValueError(
-            f"The metric name '{name}' names {cls.__name__}, which needs the argument(s) "
+            f"The metric '{name or cls.__name__}' is {cls.__name__}, which needs the argument(s) "
             f"{required}; expected a metric usable without arguments, so pass an instance "
             f"such as {cls.__name__}({', '.join(f'{r}=...' for r in required)})."
         )
-    return cls(name=name)
+    return cls(name=name) if name else cls()
 
 
 def deserialize_function(name, custom_objects=None):
@@ -254,7 +254,7 @@ def _as_metric(obj, name=None):
     if isinstance(obj, Metric):
         return obj
     if inspect.isclass(obj) and issubclass(obj, Metric):
-        return obj(name=name) if name else obj()
+        return _named_instance(obj, name)
     if callable(obj):
         return MeanMetricWrapper(obj, name=name or getattr(obj, "__name__", None))
     raise ValueError(
