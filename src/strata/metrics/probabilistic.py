@@ -36,14 +36,28 @@ class Hinge(MeanMetricWrapper):
 
 
 class SquaredHinge(MeanMetricWrapper):
-    """The running mean of the squared hinge loss `max(1 - y_true * y_pred, 0) ** 2`."""
+    """The running mean of the squared hinge loss `max(1 - y_true * y_pred, 0) ** 2`.
+
+    Example:
+        >>> m = SquaredHinge()
+        >>> m.update_state([[0.0, 1.0], [0.0, 0.0]], [[0.6, 0.4], [0.4, 0.6]])
+        >>> round(float(m.result()), 4)
+        1.86
+    """
 
     def __init__(self, name="squared_hinge", dtype=None):
         super().__init__(fns.squared_hinge, name=name, dtype=dtype)
 
 
 class CategoricalHinge(MeanMetricWrapper):
-    """The running mean of the categorical hinge loss `max(neg - pos + 1, 0)`."""
+    """The running mean of the categorical hinge loss `max(neg - pos + 1, 0)`.
+
+    Example:
+        >>> m = CategoricalHinge()
+        >>> m.update_state([[0.0, 1.0], [0.0, 0.0]], [[0.6, 0.4], [0.4, 0.6]])
+        >>> round(float(m.result()), 4)
+        1.4
+    """
 
     def __init__(self, name="categorical_hinge", dtype=None):
         super().__init__(fns.categorical_hinge, name=name, dtype=dtype)
@@ -64,7 +78,14 @@ class KLDivergence(MeanMetricWrapper):
 
 
 class Poisson(MeanMetricWrapper):
-    """The running mean of the Poisson loss `mean(y_pred - y_true * log(y_pred))`."""
+    """The running mean of the Poisson loss `mean(y_pred - y_true * log(y_pred))`.
+
+    Example:
+        >>> m = Poisson()
+        >>> m.update_state([[0.0, 1.0], [0.0, 0.0]], [[0.6, 0.4], [0.4, 0.6]])
+        >>> round(float(m.result()), 4)
+        0.7291
+    """
 
     def __init__(self, name="poisson", dtype=None):
         super().__init__(fns.poisson, name=name, dtype=dtype)
