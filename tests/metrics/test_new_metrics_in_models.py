@@ -72,3 +72,37 @@ def test_string_losses_train(loss):
     model.compile(optimizer=strata.optimizers.SGD(0.5), loss=loss)
     history = model.fit(X, y, batch_size=24, epochs=5, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_data_parallel_sums_the_new_metrics_states(tmp_path):
+    """Two torchrun processes (gloo) evaluate shards; results equal one process over all rows."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    source = Path(strata.__file__).resolve().parents[1]
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(source), os.environ.get("PYTHONPATH", "")]),
+    }
+    env.pop("STRATA_DEVICE", None)
+    worker = Path(__file__).parent / "workers" / "ddp_metrics_worker.py"
+    command = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--nproc_per_node=2",
+        f"--master_port={port}",
+        str(worker),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=240, env=env)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-4000:]
+    assert sorted(output.count(f"CHECK metrics OK rank={r}") for r in "01") == [1, 1], output[
+        -4000:
+    ]

@@ -144,9 +144,9 @@ class R2Score(Metric):
                 f"R2Score expected class_aggregation among {_AGGREGATIONS}; received "
                 f"{class_aggregation!r}."
             )
-        if isinstance(num_regressors, bool) or not isinstance(num_regressors, int):
+        if isinstance(num_regressors, bool) or not isinstance(num_regressors, (int, float)):
             raise ValueError(
-                f"R2Score expected an integer num_regressors >= 0; received {num_regressors!r}."
+                f"R2Score expected a number num_regressors >= 0; received {num_regressors!r}."
             )
         if num_regressors < 0:
             raise ValueError(
