@@ -168,3 +168,11 @@ def test_fit_with_dice_loss_and_binary_iou_metric_trains():
     assert sorted(history.history) == ["binary_io_u", "loss", "val_binary_io_u", "val_loss"]
     assert history.history["loss"][-1] < history.history["loss"][0]
     assert history.history["binary_io_u"][-1] > history.history["binary_io_u"][0]
+
+
+@pytest.mark.parametrize("case", CLASS_CASES, ids=lambda c: c["id"])
+def test_configs_written_by_keras_load(case):
+    loss = losses.deserialize(case["keras_serialized"])
+    assert type(loss).__name__ == case["class"]
+    expected = getattr(losses, case["class"])(**case["kwargs"]).get_config()
+    assert loss.get_config() == expected

@@ -219,3 +219,29 @@ def test_state_stays_on_the_device_of_the_data():
     ]:
         metric.update_state(y_true, y_pred)
         assert all(v.device.type == "meta" for v in metric.variables), metric.name
+
+
+@pytest.mark.parametrize("case", CLASS_CASES, ids=lambda c: c["id"])
+def test_configs_written_by_keras_load(case):
+    """`keras.saving.serialize_keras_object(metric)` (module "keras.metrics") loads as the
+    same metric, through `metrics.deserialize` and through a saved compile config."""
+    serialized = case["keras_serialized"]
+    metric = metrics.deserialize(serialized)
+    assert type(metric).__name__ == case["class"]
+    # What Keras wrote comes back (Keras's CosineSimilarity leaves its axis out of the file).
+    config = metric.get_config()
+    for key, value in serialized["config"].items():
+        if key != "dtype":
+            assert config[key] == value, key
+    model = strata.Sequential([strata.Input((3,)), strata.layers.Dense(3)])
+    model.compile_from_config(
+        {
+            "optimizer": strata.optimizers.serialize(strata.optimizers.SGD()),
+            "loss": "mse",
+            "metrics": [serialized],
+        }
+    )
+    model.build((None, 3))
+    compiled = model.get_compile_config()["metrics"][0]
+    assert compiled["class_name"] == case["class"]
+    assert compiled["module"].startswith("strata.metrics")

@@ -114,6 +114,7 @@ def metric_case(rec, case_id, cls_name, kwargs, data):
             "cuts": cuts,
             "name": metric.name,
             "keras_config": metric.get_config(),
+            "keras_serialized": keras.saving.serialize_keras_object(metric),
         }
     )
 
@@ -146,6 +147,7 @@ def loss_case(rec, case_id, cls_name, kwargs, y_true, y_pred, sample_weight):
             "kwargs": kwargs,
             "name": loss.name,
             "keras_config": loss.get_config(),
+            "keras_serialized": keras.saving.serialize_keras_object(loss),
         }
     )
 
