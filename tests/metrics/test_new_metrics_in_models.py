@@ -106,3 +106,40 @@ def test_data_parallel_sums_the_new_metrics_states(tmp_path):
     assert sorted(output.count(f"CHECK metrics OK rank={r}") for r in "01") == [1, 1], output[
         -4000:
     ]
+
+
+@pytest.mark.parametrize(
+    "metric",
+    [
+        metrics.F1Score(),
+        metrics.FBetaScore(),
+        metrics.R2Score(),
+        metrics.PearsonCorrelation(),
+        metrics.ConcordanceCorrelation(),
+        metrics.CosineSimilarity(),
+        metrics.IoU(2, [0]),
+        metrics.MeanIoU(2),
+        metrics.BinaryIoU(),
+        metrics.OneHotIoU(2, [1]),
+        metrics.OneHotMeanIoU(2),
+        metrics.PrecisionAtRecall(0.5),
+        metrics.RecallAtPrecision(0.5),
+        metrics.SensitivityAtSpecificity(0.5),
+        metrics.SpecificityAtSensitivity(0.5),
+    ],
+    ids=lambda m: m.name,
+)
+def test_callbacks_in_auto_mode_maximize_what_keras_maximizes(metric):
+    """Keras marks these metrics `_direction = "up"`; EarlyStopping(mode="auto") maximizes."""
+    from strata.callbacks._monitor import resolve_mode
+
+    assert resolve_mode("auto", f"val_{metric.name}", "EarlyStopping") == "max"
+
+
+@pytest.mark.parametrize(
+    "name", ["hinge", "squared_hinge", "kl_divergence", "poisson", "logcosh", "val_loss"]
+)
+def test_callbacks_in_auto_mode_minimize_errors(name):
+    from strata.callbacks._monitor import resolve_mode
+
+    assert resolve_mode("auto", name, "EarlyStopping") == "min"
