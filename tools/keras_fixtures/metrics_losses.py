@@ -157,348 +157,199 @@ def batch_cuts(n):
     return [0, n // 3, n // 3 + n // 2, n]
 
 
-def split3(y_true, y_pred, weight=None):
-    return (y_true, y_pred, weight)
-
-
 def metric_cases(rec):
     n = 12
-    # Mean wrappers: hinge family, KL, Poisson, cosine, log-cosh, correlations.
+    W = weights
     yb, pb = labels01(n, 3), f32(RNG.normal(size=(n, 3)))
-    w = weights(n)
-    for name in ("Hinge", "SquaredHinge"):
-        metric_case(rec, name, name, {}, split3(yb, pb, weight=w))
-    metric_case(
-        rec, "CategoricalHinge", "CategoricalHinge", {}, split3(onehot(n, 4), probs(n, 4), weight=w)
-    )
-    metric_case(
-        rec,
-        "KLDivergence",
-        "KLDivergence",
-        {},
-        split3(softmax(RNG.normal(size=(n, 4))), softmax(RNG.normal(size=(n, 4))), weight=w),
-    )
-    metric_case(
-        rec,
-        "Poisson",
-        "Poisson",
-        {},
-        split3(f32(RNG.poisson(2.0, size=(n, 2))), f32(RNG.uniform(0.5, 3, size=(n, 2))), weight=w),
-    )
+    w = W(n)
+    yh, ph = onehot(n, 4), probs(n, 4)
+    yk, pk = softmax(RNG.normal(size=(n, 4))), softmax(RNG.normal(size=(n, 4)))
+    yp, pp = f32(RNG.poisson(2.0, size=(n, 2))), f32(RNG.uniform(0.5, 3, size=(n, 2)))
     yr, pr = f32(RNG.normal(size=(n, 4))), f32(RNG.normal(size=(n, 4)))
-    metric_case(rec, "CosineSimilarity", "CosineSimilarity", {}, split3(yr, pr, weight=w))
-    metric_case(
-        rec,
-        "CosineSimilarity_axis0",
-        "CosineSimilarity",
-        {"name": "cos", "axis": 0},
-        split3(yr, pr),
-    )
-    metric_case(rec, "LogCoshError", "LogCoshError", {}, split3(yr, pr, weight=w))
-    metric_case(
-        rec, "PearsonCorrelation", "PearsonCorrelation", {}, split3(yr, yr + 0.5 * pr, weight=w)
-    )
-    metric_case(
-        rec,
-        "ConcordanceCorrelation",
-        "ConcordanceCorrelation",
-        {},
-        split3(yr, 0.8 * yr + 0.3 * pr + 0.2, weight=w),
-    )
-    # R2.
     y2, p2 = f32(RNG.normal(size=(n, 3))), f32(RNG.normal(size=(n, 3)))
     p2 = f32(y2 + 0.5 * p2)
-    metric_case(rec, "R2Score", "R2Score", {}, split3(y2, p2, weight=w))
-    metric_case(
-        rec,
-        "R2Score_variance",
-        "R2Score",
-        {"class_aggregation": "variance_weighted_average"},
-        split3(y2, p2),
-    )
-    metric_case(
-        rec, "R2Score_none", "R2Score", {"class_aggregation": None}, split3(y2, p2, weight=w)
-    )
-    metric_case(
-        rec, "R2Score_adjusted", "R2Score", {"num_regressors": 2}, split3(y2[:, :1], p2[:, :1])
-    )
-    # F-scores.
     yl, pl = labels01(n, 4), probs(n, 4)
     pl[3] = 0.0  # an all-zero row predicts nothing under the arg-max rule
-    for average in (None, "micro", "macro", "weighted"):
-        metric_case(
-            rec, f"F1Score_{average}", "F1Score", {"average": average}, split3(yl, pl, weight=w)
-        )
-        metric_case(
-            rec,
-            f"F1Score_{average}_t",
-            "F1Score",
-            {"average": average, "threshold": 0.4},
-            split3(yl, pl),
-        )
-    metric_case(
-        rec,
-        "FBetaScore",
-        "FBetaScore",
-        {"beta": 2.0, "average": "macro", "threshold": 0.5},
-        split3(yl, pl, weight=w),
-    )
-    metric_case(rec, "FBetaScore_none", "FBetaScore", {"beta": 0.5}, split3(onehot(n, 4), pl))
-    # Rates at rates.
-    yc = labels01(30)
-    pc = probs(30)
-    pc[:4] = [0.0, 1.0, 0.5, 0.25]
-    wc = weights(30)
-    metric_case(
-        rec, "PrecisionAtRecall", "PrecisionAtRecall", {"recall": 0.6}, split3(yc, pc, weight=wc)
-    )
-    metric_case(
-        rec,
-        "RecallAtPrecision",
-        "RecallAtPrecision",
-        {"precision": 0.7, "num_thresholds": 50},
-        split3(yc, pc),
-    )
-    metric_case(
-        rec,
-        "SensitivityAtSpecificity",
-        "SensitivityAtSpecificity",
-        {"specificity": 0.5},
-        split3(yc, pc, weight=wc),
-    )
-    metric_case(
-        rec,
-        "SpecificityAtSensitivity",
-        "SpecificityAtSensitivity",
-        {"sensitivity": 0.7, "num_thresholds": 1},
-        split3(yc, pc),
-    )
-    metric_case(
-        rec,
-        "SpecificityAtSensitivity_3",
-        "SpecificityAtSensitivity",
-        {"sensitivity": 0.4, "num_thresholds": 3},
-        split3(yc, pc, weight=wc),
-    )
+    yc, pc, wc = labels01(30), probs(30), W(30)
+    pc[:4] = [0.0, 1.0, 0.5, 0.25]  # predictions exactly on thresholds
     ym, pm = onehot(30, 3), probs(30, 3)
-    metric_case(
-        rec,
-        "PrecisionAtRecall_class",
-        "PrecisionAtRecall",
-        {"recall": 0.5, "class_id": 1, "num_thresholds": 20},
-        split3(ym, pm, weight=wc),
-    )
-    # IoU family (int confusion matrix by default, as in Keras).
-    yi = f32(RNG.integers(0, 3, size=24))
-    pi = f32(RNG.integers(0, 3, size=24))
-    yi[:3] = [-1, 3, 1]  # out of range entries are left out
-    wi = weights(24, integer=True)
-    metric_case(
-        rec, "IoU", "IoU", {"num_classes": 3, "target_class_ids": [0, 2]}, split3(yi, pi, weight=wi)
-    )
-    metric_case(
-        rec,
-        "IoU_ignore",
-        "IoU",
-        {"num_classes": 3, "target_class_ids": [1], "ignore_class": 0},
-        split3(yi, pi),
-    )
-    metric_case(rec, "MeanIoU", "MeanIoU", {"num_classes": 3}, split3(yi, pi, weight=wi))
-    metric_case(
-        rec,
-        "MeanIoU_float",
-        "MeanIoU",
-        {"num_classes": 3, "dtype": "float32"},
-        split3(yi, pi, weight=weights(24)),
-    )
-    metric_case(
-        rec,
-        "MeanIoU_int_fractional",
-        "MeanIoU",
-        {"num_classes": 3},
-        split3(yi, pi, weight=f32(RNG.uniform(0.5, 2.5, size=24))),
-    )
-    seg_t = f32(RNG.integers(0, 3, size=(6, 4, 4)))
-    seg_p = probs(6, 4, 4, 3)
-    metric_case(
-        rec,
-        "MeanIoU_scores",
-        "MeanIoU",
-        {"num_classes": 3, "sparse_y_pred": False, "ignore_class": 2},
-        split3(seg_t, seg_p, weight=f32(RNG.integers(0, 3, size=(6, 4, 4)))),
-    )
+    yi, pi = f32(RNG.integers(0, 3, size=24)), f32(RNG.integers(0, 3, size=24))
+    yi[:3] = [-1, 3, 1]  # out-of-range labels are left out
+    wi = W(24, integer=True)
+    seg_t, seg_p = f32(RNG.integers(0, 3, size=(6, 4, 4))), probs(6, 4, 4, 3)
+    seg_w = f32(RNG.integers(0, 3, size=(6, 4, 4)))
     yb1, pb1 = labels01(24), probs(24)
-    metric_case(rec, "BinaryIoU", "BinaryIoU", {}, split3(yb1, pb1, weight=wi))
-    metric_case(
-        rec,
-        "BinaryIoU_0",
-        "BinaryIoU",
-        {"target_class_ids": [0], "threshold": 0.3, "dtype": "float32"},
-        split3(yb1, pb1, weight=weights(24)),
-    )
     yo, po = onehot(24, 4), probs(24, 4)
-    metric_case(
-        rec,
-        "OneHotIoU",
-        "OneHotIoU",
-        {"num_classes": 4, "target_class_ids": [1, 3]},
-        split3(yo, po, weight=wi),
-    )
-    metric_case(
-        rec,
-        "OneHotMeanIoU",
-        "OneHotMeanIoU",
-        {"num_classes": 4, "dtype": "float32"},
-        split3(yo, po, weight=weights(24)),
-    )
-    metric_case(
-        rec,
-        "OneHotMeanIoU_sparse_pred",
-        "OneHotMeanIoU",
-        {"num_classes": 4, "sparse_y_pred": True},
-        split3(yo, f32(RNG.integers(0, 4, size=24))),
-    )
+    f1 = [
+        (f"F1Score_{a}{t}", "F1Score", {"average": a, **({"threshold": 0.4} if t else {})}, d)
+        for a in (None, "micro", "macro", "weighted")
+        for t, d in (("", (yl, pl, w)), ("_t", (yl, pl, None)))
+    ]
+    cases = [
+        ("Hinge", "Hinge", {}, (yb, pb, w)),
+        ("SquaredHinge", "SquaredHinge", {}, (yb, pb, w)),
+        ("CategoricalHinge", "CategoricalHinge", {}, (yh, ph, w)),
+        ("KLDivergence", "KLDivergence", {}, (yk, pk, w)),
+        ("Poisson", "Poisson", {}, (yp, pp, w)),
+        ("CosineSimilarity", "CosineSimilarity", {}, (yr, pr, w)),
+        ("CosineSimilarity_axis0", "CosineSimilarity", {"name": "cos", "axis": 0}, (yr, pr, None)),
+        ("LogCoshError", "LogCoshError", {}, (yr, pr, w)),
+        ("PearsonCorrelation", "PearsonCorrelation", {}, (yr, yr + 0.5 * pr, w)),
+        ("ConcordanceCorrelation", "ConcordanceCorrelation", {}, (yr, 0.8 * yr + 0.3 * pr, w)),
+        ("R2Score", "R2Score", {}, (y2, p2, w)),
+        (
+            "R2Score_variance",
+            "R2Score",
+            {"class_aggregation": "variance_weighted_average"},
+            (y2, p2, None),
+        ),
+        ("R2Score_none", "R2Score", {"class_aggregation": None}, (y2, p2, w)),
+        ("R2Score_adjusted", "R2Score", {"num_regressors": 2}, (y2[:, :1], p2[:, :1], None)),
+        *f1,
+        (
+            "FBetaScore",
+            "FBetaScore",
+            {"beta": 2.0, "average": "macro", "threshold": 0.5},
+            (yl, pl, w),
+        ),
+        ("FBetaScore_none", "FBetaScore", {"beta": 0.5}, (onehot(n, 4), pl, None)),
+        ("PrecisionAtRecall", "PrecisionAtRecall", {"recall": 0.6}, (yc, pc, wc)),
+        (
+            "RecallAtPrecision",
+            "RecallAtPrecision",
+            {"precision": 0.7, "num_thresholds": 50},
+            (yc, pc, None),
+        ),
+        (
+            "SensitivityAtSpecificity",
+            "SensitivityAtSpecificity",
+            {"specificity": 0.5},
+            (yc, pc, wc),
+        ),
+        (
+            "SpecificityAtSensitivity",
+            "SpecificityAtSensitivity",
+            {"sensitivity": 0.7, "num_thresholds": 1},
+            (yc, pc, None),
+        ),
+        (
+            "SpecificityAtSensitivity_3",
+            "SpecificityAtSensitivity",
+            {"sensitivity": 0.4, "num_thresholds": 3},
+            (yc, pc, wc),
+        ),
+        (
+            "PrecisionAtRecall_class",
+            "PrecisionAtRecall",
+            {"recall": 0.5, "class_id": 1, "num_thresholds": 20},
+            (ym, pm, wc),
+        ),
+        ("IoU", "IoU", {"num_classes": 3, "target_class_ids": [0, 2]}, (yi, pi, wi)),
+        (
+            "IoU_ignore",
+            "IoU",
+            {"num_classes": 3, "target_class_ids": [1], "ignore_class": 0},
+            (yi, pi, None),
+        ),
+        ("MeanIoU", "MeanIoU", {"num_classes": 3}, (yi, pi, wi)),
+        ("MeanIoU_float", "MeanIoU", {"num_classes": 3, "dtype": "float32"}, (yi, pi, W(24))),
+        (
+            "MeanIoU_int_fractional",
+            "MeanIoU",
+            {"num_classes": 3},
+            (yi, pi, f32(RNG.uniform(0.5, 2.5, size=24))),
+        ),
+        (
+            "MeanIoU_scores",
+            "MeanIoU",
+            {"num_classes": 3, "sparse_y_pred": False, "ignore_class": 2},
+            (seg_t, seg_p, seg_w),
+        ),
+        ("BinaryIoU", "BinaryIoU", {}, (yb1, pb1, wi)),
+        (
+            "BinaryIoU_0",
+            "BinaryIoU",
+            {"target_class_ids": [0], "threshold": 0.3, "dtype": "float32"},
+            (yb1, pb1, W(24)),
+        ),
+        ("OneHotIoU", "OneHotIoU", {"num_classes": 4, "target_class_ids": [1, 3]}, (yo, po, wi)),
+        ("OneHotMeanIoU", "OneHotMeanIoU", {"num_classes": 4, "dtype": "float32"}, (yo, po, W(24))),
+        (
+            "OneHotMeanIoU_sparse_pred",
+            "OneHotMeanIoU",
+            {"num_classes": 4, "sparse_y_pred": True},
+            (yo, f32(RNG.integers(0, 4, size=24)), None),
+        ),
+    ]
+    for case_id, cls_name, kwargs, data in cases:
+        metric_case(rec, case_id, cls_name, kwargs, data)
     # Functions exported by keras.metrics.
-    function_case(rec, "fn_pearson", "metrics", "pearson_correlation", {}, yr, yr + pr)
-    function_case(
-        rec, "fn_pearson_axis0", "metrics", "pearson_correlation", {"axis": 0}, yr, yr + pr
-    )
-    function_case(
-        rec, "fn_concordance", "metrics", "concordance_correlation", {}, yr, 0.5 * yr + pr + 1.0
-    )
-    function_case(
-        rec,
-        "fn_metrics_bfce",
-        "metrics",
-        "binary_focal_crossentropy",
-        {"gamma": 1.0},
-        yb,
-        probs(n, 3),
-    )
-    function_case(
-        rec,
-        "fn_metrics_cfce",
-        "metrics",
-        "categorical_focal_crossentropy",
-        {},
-        onehot(n, 4),
-        probs(n, 4),
-    )
+    for case_id, fn, kwargs, y_true, y_pred in [
+        ("fn_pearson", "pearson_correlation", {}, yr, yr + pr),
+        ("fn_pearson_axis0", "pearson_correlation", {"axis": 0}, yr, yr + pr),
+        ("fn_concordance", "concordance_correlation", {}, yr, 0.5 * yr + pr + 1.0),
+        ("fn_metrics_bfce", "binary_focal_crossentropy", {"gamma": 1.0}, yb, probs(n, 3)),
+        ("fn_metrics_cfce", "categorical_focal_crossentropy", {}, onehot(n, 4), probs(n, 4)),
+    ]:
+        function_case(rec, case_id, "metrics", fn, kwargs, f32(y_true), f32(y_pred))
 
 
 def loss_cases(rec):
     n = 6
     w = weights(n)
     yb, pb, lb = labels01(n, 3), probs(n, 3), f32(RNG.normal(size=(n, 3)) * 2)
-    loss_case(rec, "BinaryFocalCrossentropy", "BinaryFocalCrossentropy", {}, yb, pb, w)
-    loss_case(
-        rec,
-        "BinaryFocalCrossentropy_all",
-        "BinaryFocalCrossentropy",
-        {
-            "apply_class_balancing": True,
-            "alpha": 0.4,
-            "gamma": 1.5,
-            "from_logits": True,
-            "label_smoothing": 0.1,
-        },
-        yb,
-        lb,
-        w,
-    )
     yc, pc, lc = onehot(n, 4), probs(n, 4), f32(RNG.normal(size=(n, 4)) * 2)
-    loss_case(rec, "CategoricalFocalCrossentropy", "CategoricalFocalCrossentropy", {}, yc, pc, w)
-    loss_case(
-        rec,
-        "CategoricalFocalCrossentropy_all",
-        "CategoricalFocalCrossentropy",
-        {"alpha": [0.1, 0.2, 0.3, 0.4], "gamma": 3.0, "from_logits": True, "label_smoothing": 0.2},
-        yc,
-        lc,
-        w,
-    )
     ys = f32(RNG.integers(0, 4, size=n))
-    loss_case(
-        rec,
-        "CategoricalGeneralizedCrossEntropy",
-        "CategoricalGeneralizedCrossEntropy",
-        {"q": 0.7},
-        ys,
-        softmax(lc),
-        w,
-    )
     masks_t, masks_p = labels01(n, 4, 4, 1), probs(n, 4, 4, 1)
-    loss_case(rec, "Dice", "Dice", {}, masks_t, masks_p, w)
-    loss_case(rec, "Dice_axis", "Dice", {"axis": [1, 2, 3]}, masks_t, masks_p, w)
-    loss_case(rec, "Tversky", "Tversky", {"alpha": 0.3, "beta": 0.7}, masks_t, masks_p, w)
-    loss_case(
-        rec,
-        "Tversky_axis",
-        "Tversky",
-        {"alpha": 0.6, "beta": 0.2, "axis": [1, 2]},
-        masks_t,
-        masks_p,
-        w,
-    )
     emb = f32(RNG.normal(size=(8, 5)))
     emb = f32(emb / np.linalg.norm(emb, axis=-1, keepdims=True))
     ids = f32([0, 0, 1, 1, 1, 2, 3, 3])  # class 2 has one member: no positive pair, masked out
     w8 = weights(8)
-    loss_case(rec, "Circle", "Circle", {}, ids, emb, w8)
-    loss_case(
-        rec,
-        "Circle_params",
-        "Circle",
-        {"gamma": 10.0, "margin": 0.25, "remove_diagonal": False},
-        ids,
-        emb,
-        w8,
-    )
     y_ctc = np.array([[1, 2, 2, 0], [3, 1, 0, 0], [4, 0, 0, 0]], dtype="int32")
     p_ctc = f32(RNG.normal(size=(3, 7, 5)))
-    loss_case(rec, "CTC", "CTC", {}, y_ctc, p_ctc, weights(3))
+    focal_all = {"gamma": 1.5, "from_logits": True, "label_smoothing": 0.1}
+    cases = [
+        ("BinaryFocalCrossentropy", {}, yb, pb, w),
+        (
+            "BinaryFocalCrossentropy",
+            {"apply_class_balancing": True, "alpha": 0.4, **focal_all},
+            yb,
+            lb,
+            w,
+        ),
+        ("CategoricalFocalCrossentropy", {}, yc, pc, w),
+        ("CategoricalFocalCrossentropy", {"alpha": [0.1, 0.2, 0.3, 0.4], **focal_all}, yc, lc, w),
+        ("CategoricalGeneralizedCrossEntropy", {"q": 0.7}, ys, softmax(lc), w),
+        ("Dice", {}, masks_t, masks_p, w),
+        ("Dice", {"axis": [1, 2, 3]}, masks_t, masks_p, w),
+        ("Tversky", {"alpha": 0.3, "beta": 0.7}, masks_t, masks_p, w),
+        ("Tversky", {"alpha": 0.6, "beta": 0.2, "axis": [1, 2]}, masks_t, masks_p, w),
+        ("Circle", {}, ids, emb, w8),
+        ("Circle", {"gamma": 10.0, "margin": 0.25, "remove_diagonal": False}, ids, emb, w8),
+        ("CTC", {}, y_ctc, p_ctc, weights(3)),
+    ]
+    for i, (cls_name, kwargs, y_true, y_pred, weight) in enumerate(cases):
+        case_id = cls_name if not kwargs else f"{cls_name}_{i}"
+        loss_case(rec, case_id, cls_name, kwargs, y_true, y_pred, weight)
     # The functions, with their defaults and with arguments.
-    function_case(rec, "fn_bfce", "losses", "binary_focal_crossentropy", {}, yb, pb)
-    function_case(
-        rec,
-        "fn_bfce_args",
-        "losses",
-        "binary_focal_crossentropy",
-        {"apply_class_balancing": True, "gamma": 0.0, "label_smoothing": 0.3},
-        yb,
-        pb,
-    )
-    function_case(
-        rec,
-        "fn_cfce",
-        "losses",
-        "categorical_focal_crossentropy",
-        {"alpha": 0.5, "gamma": 1.0},
-        yc,
-        pc,
-    )
-    function_case(
-        rec,
-        "fn_gce",
-        "losses",
-        "categorical_generalized_cross_entropy",
-        {"q": 0.3},
-        ys,
-        softmax(lc),
-    )
-    function_case(rec, "fn_dice", "losses", "dice", {}, masks_t, masks_p)
-    function_case(rec, "fn_dice_axis", "losses", "dice", {"axis": [1, 2, 3]}, masks_t, masks_p)
-    function_case(
-        rec,
-        "fn_tversky",
-        "losses",
-        "tversky",
-        {"alpha": 0.2, "beta": 0.8, "axis": [1, 2, 3]},
-        masks_t,
-        masks_p,
-    )
-    function_case(rec, "fn_circle", "losses", "circle", {"gamma": 20, "margin": 0.3}, ids, emb)
-    function_case(rec, "fn_ctc", "losses", "ctc", {}, y_ctc, p_ctc)
+    for case_id, fn, kwargs, y_true, y_pred in [
+        ("fn_bfce", "binary_focal_crossentropy", {}, yb, pb),
+        (
+            "fn_bfce_args",
+            "binary_focal_crossentropy",
+            {"apply_class_balancing": True, "gamma": 0.0, "label_smoothing": 0.3},
+            yb,
+            pb,
+        ),
+        ("fn_cfce", "categorical_focal_crossentropy", {"alpha": 0.5, "gamma": 1.0}, yc, pc),
+        ("fn_gce", "categorical_generalized_cross_entropy", {"q": 0.3}, ys, softmax(lc)),
+        ("fn_dice", "dice", {}, masks_t, masks_p),
+        ("fn_dice_axis", "dice", {"axis": [1, 2, 3]}, masks_t, masks_p),
+        ("fn_tversky", "tversky", {"alpha": 0.2, "beta": 0.8, "axis": [1, 2, 3]}, masks_t, masks_p),
+        ("fn_circle", "circle", {"gamma": 20, "margin": 0.3}, ids, emb),
+        ("fn_ctc", "ctc", {}, y_ctc, p_ctc),
+    ]:
+        function_case(rec, case_id, "losses", fn, kwargs, y_true, y_pred)
 
 
 def fit_case(rec):

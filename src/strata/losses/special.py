@@ -256,8 +256,8 @@ def circle_and_mask(
     positive = query == keys.transpose(0, 1)
     negative = ~positive
     if remove_diagonal:
-        eye = torch.eye(positive.shape[0], positive.shape[1], dtype=torch.bool)
-        positive = positive & ~eye.to(positive.device)
+        eye = torch.eye(*positive.shape, dtype=torch.bool, device=positive.device)
+        positive = positive & ~eye
     pos_weights = ((margin + distances) * positive).clamp_min(0.0)
     neg_weights = ((1.0 + margin - distances) * negative).clamp_min(0.0)
     pos_terms = -gamma * pos_weights * (margin - distances)
