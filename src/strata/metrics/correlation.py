@@ -42,12 +42,9 @@ def pearson_correlation(y_true, y_pred, axis=-1):
 
 
 def concordance_correlation(y_true, y_pred, axis=-1):
-    """Lin's concordance correlation coefficient between labels and predictions along `axis`,
-    computed with Keras 3.15's formula.
-
-    Keras centres the labels on the *predictions'* mean in the covariance term (textbook CCC
-    centres each on its own mean); strata follows Keras so that results agree. The two are equal
-    whenever both means are equal.
+    """Lin's concordance correlation coefficient between labels and predictions along `axis`:
+    `2 cov(t, p) / (var(t) + var(p) + (mean(t) - mean(p)) ** 2)`, with population variances and
+    Keras's epsilon added to the denominator.
 
     Args:
         y_true: the targets.
@@ -68,7 +65,7 @@ def concordance_correlation(y_true, y_pred, axis=-1):
     pred_mean = y_pred.mean(dim=axis, keepdim=True)
     true_var = (y_true - true_mean).var(dim=axis, keepdim=True, correction=0)
     pred_var = (y_pred - pred_mean).var(dim=axis, keepdim=True, correction=0)
-    covariance = (y_true - pred_mean) * (y_pred - pred_mean)
+    covariance = (y_true - true_mean) * (y_pred - pred_mean)
     norm = true_var + pred_var + (true_mean - pred_mean).square()
     return (2.0 * covariance / (norm + backend.epsilon())).mean(dim=axis)
 
@@ -92,8 +89,7 @@ class PearsonCorrelation(MeanMetricWrapper):
 
 
 class ConcordanceCorrelation(MeanMetricWrapper):
-    """The running mean, over rows, of the concordance correlation coefficient along `axis`
-    (Keras's formula: see `concordance_correlation`).
+    """The running mean, over rows, of the concordance correlation coefficient along `axis`.
 
     Args:
         name, dtype: see `Metric`.
