@@ -5,8 +5,24 @@ from __future__ import annotations
 import math
 import warnings
 
-# Substrings of metric names for which larger is better (the legacy `acc` included).
-_LARGER_IS_BETTER = ("acc", "auc", "precision", "recall", "f1", "fmeasure", "iou")
+# Substrings of metric names for which larger is better (the legacy `acc` included): the
+# metrics Keras marks `_direction = "up"`, by their default names.
+_LARGER_IS_BETTER = (
+    "acc",
+    "auc",
+    "precision",
+    "recall",
+    "f1",
+    "fmeasure",
+    "fbeta",
+    "iou",
+    "io_u",
+    "r2_score",
+    "correlation",
+    "cosine_similarity",
+    "sensitivity",
+    "specificity",
+)
 
 
 def resolve_mode(mode: str, monitor: str, who: str) -> str:

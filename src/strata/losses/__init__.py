@@ -41,6 +41,24 @@ from strata.losses.losses import (
     SparseCategoricalCrossentropy,
     SquaredHinge,
 )
+from strata.losses.special import (
+    binary_focal_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_generalized_cross_entropy,
+    circle,
+    ctc,
+    dice,
+    tversky,
+)
+from strata.losses.special_losses import (
+    CTC,
+    BinaryFocalCrossentropy,
+    CategoricalFocalCrossentropy,
+    CategoricalGeneralizedCrossEntropy,
+    Circle,
+    Dice,
+    Tversky,
+)
 from strata.saving import registry
 
 _CLASSES = (
@@ -61,6 +79,13 @@ _CLASSES = (
     SquaredHinge,
     CategoricalHinge,
     CosineSimilarity,
+    BinaryFocalCrossentropy,
+    CategoricalFocalCrossentropy,
+    CategoricalGeneralizedCrossEntropy,
+    Circle,
+    CTC,
+    Dice,
+    Tversky,
 )
 _FUNCTIONS = (
     mean_squared_error,
@@ -78,6 +103,13 @@ _FUNCTIONS = (
     squared_hinge,
     categorical_hinge,
     cosine_similarity,
+    binary_focal_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_generalized_cross_entropy,
+    circle,
+    ctc,
+    dice,
+    tversky,
 )
 _ALIASES = {
     "mse": mean_squared_error,
@@ -119,6 +151,12 @@ _CLASS_OF_FUNCTION = {
     squared_hinge: SquaredHinge,
     categorical_hinge: CategoricalHinge,
     cosine_similarity: CosineSimilarity,
+    binary_focal_crossentropy: BinaryFocalCrossentropy,
+    categorical_focal_crossentropy: CategoricalFocalCrossentropy,
+    circle: Circle,
+    ctc: CTC,
+    dice: Dice,
+    tversky: Tversky,
 }
 
 
@@ -185,6 +223,20 @@ def to_loss(identifier):
 
 __all__ = [
     "ALL_OBJECTS",
+    "BinaryFocalCrossentropy",
+    "CTC",
+    "CategoricalFocalCrossentropy",
+    "CategoricalGeneralizedCrossEntropy",
+    "Circle",
+    "Dice",
+    "Tversky",
+    "binary_focal_crossentropy",
+    "categorical_focal_crossentropy",
+    "categorical_generalized_cross_entropy",
+    "circle",
+    "ctc",
+    "dice",
+    "tversky",
     "BinaryCrossentropy",
     "CategoricalCrossentropy",
     "CategoricalHinge",

@@ -8,6 +8,7 @@ applies Keras's rule that picks the binary, categorical or sparse variant of "ac
 import inspect
 
 from strata import losses as _losses
+from strata.backend.naming import to_snake_case
 from strata.losses.functions import (
     binary_crossentropy,
     categorical_crossentropy,
@@ -25,6 +26,7 @@ from strata.losses.functions import (
     sparse_categorical_crossentropy,
     squared_hinge,
 )
+from strata.losses.special import binary_focal_crossentropy, categorical_focal_crossentropy
 from strata.metrics.accuracy import (
     Accuracy,
     BinaryAccuracy,
@@ -39,6 +41,12 @@ from strata.metrics.accuracy import (
     sparse_top_k_categorical_accuracy,
     top_k_categorical_accuracy,
 )
+from strata.metrics.at_threshold import (
+    PrecisionAtRecall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+)
 from strata.metrics.confusion import (
     AUC,
     FalseNegatives,
@@ -48,7 +56,25 @@ from strata.metrics.confusion import (
     TrueNegatives,
     TruePositives,
 )
+from strata.metrics.correlation import (
+    ConcordanceCorrelation,
+    PearsonCorrelation,
+    R2Score,
+    concordance_correlation,
+    pearson_correlation,
+)
+from strata.metrics.f_score import F1Score, FBetaScore
+from strata.metrics.iou import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from strata.metrics.metric import Mean, MeanMetricWrapper, Metric, Sum
+from strata.metrics.probabilistic import (
+    CategoricalHinge,
+    CosineSimilarity,
+    Hinge,
+    KLDivergence,
+    LogCoshError,
+    Poisson,
+    SquaredHinge,
+)
 from strata.metrics.regression import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
@@ -87,6 +113,27 @@ _CLASSES = (
     BinaryCrossentropy,
     CategoricalCrossentropy,
     SparseCategoricalCrossentropy,
+    PrecisionAtRecall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+    CosineSimilarity,
+    LogCoshError,
+    R2Score,
+    ConcordanceCorrelation,
+    PearsonCorrelation,
+    Hinge,
+    SquaredHinge,
+    CategoricalHinge,
+    KLDivergence,
+    Poisson,
+    F1Score,
+    FBetaScore,
+    IoU,
+    BinaryIoU,
+    MeanIoU,
+    OneHotIoU,
+    OneHotMeanIoU,
 )
 _FUNCTIONS = (
     accuracy,
@@ -110,6 +157,10 @@ _FUNCTIONS = (
     squared_hinge,
     categorical_hinge,
     cosine_similarity,
+    binary_focal_crossentropy,
+    categorical_focal_crossentropy,
+    concordance_correlation,
+    pearson_correlation,
 )
 # A metric string names a class: its own name, its snake-case name, or a Keras alias.
 _METRIC_NAMES = {
@@ -148,6 +199,11 @@ _METRIC_NAMES = {
     "categorical_crossentropy": CategoricalCrossentropy,
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
 }
+# Keras also knows every metric class by its snake-case name ("f1_score", "r2_score",
+# "cosine_similarity"); those strings name the class, not the loss function of that name.
+for _cls in _CLASSES:
+    _METRIC_NAMES.setdefault(to_snake_case(_cls.__name__), _cls)
+del _cls
 ALL_OBJECTS = {
     **{fn.__name__: fn for fn in _FUNCTIONS},
     **{cls.__name__: cls for cls in _CLASSES},
@@ -162,11 +218,29 @@ def serialize(metric):
 def deserialize(config, custom_objects=None):
     """A metric from `serialize`'s output or a name; a class named alone is instantiated."""
     if isinstance(config, str) and config in _METRIC_NAMES:
-        return _METRIC_NAMES[config](name=config)
+        return _named_instance(_METRIC_NAMES[config], config)
     obj = registry.deserialize_keras_object(
         config, module_objects=ALL_OBJECTS, custom_objects=custom_objects, printable="metric"
     )
     return _as_metric(obj, config if isinstance(config, str) else None)
+
+
+def _named_instance(cls, name):
+    """`cls(name=name)`, or a clear error for classes that need arguments (MeanIoU...)."""
+    required = [
+        p.name
+        for p in inspect.signature(cls.__init__).parameters.values()
+        if p.default is inspect.Parameter.empty
+        and p.name != "self"
+        and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+    if required:
+        raise ValueError(
+            f"The metric '{name or cls.__name__}' is {cls.__name__}, which needs the argument(s) "
+            f"{required}; expected a metric usable without arguments, so pass an instance "
+            f"such as {cls.__name__}({', '.join(f'{r}=...' for r in required)})."
+        )
+    return cls(name=name) if name else cls()
 
 
 def deserialize_function(name, custom_objects=None):
@@ -180,7 +254,7 @@ def _as_metric(obj, name=None):
     if isinstance(obj, Metric):
         return obj
     if inspect.isclass(obj) and issubclass(obj, Metric):
-        return obj(name=name) if name else obj()
+        return _named_instance(obj, name)
     if callable(obj):
         return MeanMetricWrapper(obj, name=name or getattr(obj, "__name__", None))
     raise ValueError(

@@ -150,8 +150,10 @@ class Trainer(DataPlumbingMixin):
             results = active.reduced_results(metrics)
         else:
             results = [metric.result() for metric in metrics]
-        values = [torch.as_tensor(r).float().reshape(()).cpu() for r in results]
-        return {k: float(v) for k, v in zip(keys, values)}
+        values = [torch.as_tensor(r).detach().float().cpu() for r in results]
+        # A metric with one value per class (F1Score(), R2Score(class_aggregation=None)) logs
+        # an array, as in Keras; every other one a float.
+        return {k: float(v) if v.numel() == 1 else v.numpy() for k, v in zip(keys, values)}
 
     def _lazy_logs(self):
         return LazyLogs(lambda: self._metric_results())
@@ -444,7 +446,10 @@ def _from_jsonable(value, deserialize):
     if isinstance(value, dict):
         from strata import losses, metrics
 
-        for module in (losses, metrics):
+        # Metric and loss classes share names (KLDivergence, Hinge...): the saved module says
+        # which one this is ("strata.metrics...", "keras.metrics").
+        is_metric = ".metrics" in str(value.get("module", ""))
+        for module in (metrics, losses) if is_metric else (losses, metrics):
             try:
                 return module.deserialize(value)
             except ValueError:
