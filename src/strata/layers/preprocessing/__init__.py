@@ -2,5 +2,7 @@
 
 from strata.layers.preprocessing.random_flip import RandomFlip
 from strata.layers.preprocessing.rescaling import Rescaling
+from strata.layers.preprocessing.resizing import Resizing
+from strata.layers.preprocessing.center_crop import CenterCrop
 
-__all__ = ["RandomFlip", "Rescaling"]
+__all__ = ["RandomFlip", "Rescaling", "Resizing", "CenterCrop"]
