@@ -5,7 +5,6 @@ Run with the reference Keras (torch backend):
 Writes tests/layers/preprocessing/fixtures/<name>.npz. Tests never import Keras.
 """
 
-import json
 import os
 import sys
 
@@ -59,7 +58,74 @@ def center_crop():
     save("center_crop", images=images, **cases)
 
 
-BUILDERS = {f.__name__: f for f in [resizing, center_crop]}
+def normalization():
+    rng = np.random.default_rng(2)
+    data = rng.normal(3.0, 2.0, size=(20, 3, 4)).astype("float32")
+    probe = rng.normal(3.0, 2.0, size=(5, 3, 4)).astype("float32")
+    cases = {}
+    for key, kwargs in {
+        "last": {},
+        "both": {"axis": (1, 2)},
+        "none": {"axis": None},
+        "middle_invert": {"axis": 1, "invert": True},
+    }.items():
+        layer = keras.layers.Normalization(**kwargs)
+        layer.adapt(data)
+        cases[key] = np_out(layer(probe))
+        cases[key + "_weights_mean"] = np_out(layer.weights[0])
+        cases[key + "_weights_variance"] = np_out(layer.weights[1])
+    batched = keras.layers.Normalization(axis=(1, 2))
+    batched.adapt([data[:7], data[7:15], data[15:]])
+    cases["batches"] = np_out(batched(probe))
+    fixed = keras.layers.Normalization(mean=[1.0, 2.0, 3.0, 4.0], variance=[1.0, 4.0, 9.0, 0.0])
+    cases["fixed"] = np_out(fixed(probe))
+    save("normalization", data=data, probe=probe, **cases)
+
+
+def discretization():
+    rng = np.random.default_rng(3)
+    data = rng.gamma(2.0, 1.5, size=(300, 2)).astype("float32")
+    probe = np.array([[0.0, 0.5], [1.0, 2.0], [3.0, 4.5], [6.0, 100.0]], "float32")
+    cases = {}
+    for key, kwargs in {
+        "bins4": {"num_bins": 4},
+        "bins7_eps": {"num_bins": 7, "epsilon": 0.05},
+        "bins3_one_hot": {"num_bins": 3, "output_mode": "one_hot"},
+        "bins5_multi_hot": {"num_bins": 5, "output_mode": "multi_hot"},
+        "bins5_count": {"num_bins": 5, "output_mode": "count"},
+    }.items():
+        layer = keras.layers.Discretization(**kwargs)
+        layer.adapt(data)
+        cases[key + "_boundaries"] = np.array(layer.bin_boundaries, "float64")
+        cases[key] = np_out(layer(probe))
+    streamed = keras.layers.Discretization(num_bins=6)
+    streamed.adapt([data[:100], data[100:220], data[220:]])
+    cases["streamed_boundaries"] = np.array(streamed.bin_boundaries, "float64")
+    given = keras.layers.Discretization(bin_boundaries=[0.0, 1.0, 2.0])
+    cases["given"] = np_out(given(probe))
+    save("discretization", data=data, probe=probe, **cases)
+
+
+def category_encoding():
+    ids = np.array([[0, 1, 1, 3], [2, 2, 2, 0], [4, 4, 1, 1]], "int64")
+    column = np.array([[1], [0], [3]], "int64")
+    vector = np.array([3, 1, 0], "int64")
+    weights = np.array([[0.5, 1.0, 2.0, 0.1], [1.0, 1.0, 1.0, 1.0], [3.0, 0.0, 2.0, 2.0]])
+    cases = {}
+    for mode in ("multi_hot", "count", "one_hot"):
+        layer = keras.layers.CategoryEncoding(num_tokens=5, output_mode=mode)
+        cases[mode] = np_out(layer(ids))
+        cases[mode + "_column"] = np_out(layer(column))
+        cases[mode + "_vector"] = np_out(layer(vector))
+    counted = keras.layers.CategoryEncoding(num_tokens=5, output_mode="count")
+    cases["weighted_count"] = np_out(counted(ids, count_weights=weights))
+    save("category_encoding", ids=ids, column=column, vector=vector, weights=weights, **cases)
+
+
+BUILDERS = {
+    f.__name__: f
+    for f in [resizing, center_crop, normalization, discretization, category_encoding]
+}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or list(BUILDERS):

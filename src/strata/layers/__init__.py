@@ -99,7 +99,7 @@ from strata.layers.pooling import (  # noqa: F401
     MaxPooling2D,
     MaxPooling3D,
 )
-from strata.layers.preprocessing import RandomFlip, Rescaling, Resizing, CenterCrop  # noqa: F401
+from strata.layers.preprocessing import RandomFlip, Rescaling, Resizing, CenterCrop, Normalization, Discretization, CategoryEncoding  # noqa: F401
 from strata.layers.recurrent import (  # noqa: F401
     GRU,
     LSTM,
@@ -150,6 +150,9 @@ __all__ = [
     "RepeatVector",
     "RandomFlip",
     "Rescaling",
+    "CategoryEncoding",
+    "Discretization",
+    "Normalization",
     "CenterCrop",
     "Resizing",
     "Reshape",

@@ -42,3 +42,61 @@ SPECS = [
         id="CenterCrop-upscale",
     ),
 ]
+
+SPECS += [
+    LayerSpec(
+        layers.Normalization,
+        {"axis": -1},
+        (4, 3),
+        (4, 3),
+        expected_trainable=0,
+        expected_non_trainable=3,
+    ),
+    LayerSpec(
+        layers.Normalization,
+        {"axis": (1, 2), "invert": True},
+        (4, 2, 3),
+        (4, 2, 3),
+        expected_trainable=0,
+        expected_non_trainable=3,
+        id="Normalization-invert-2-axes",
+    ),
+    LayerSpec(
+        layers.Normalization,
+        {"mean": [0.5, 1.0, 2.0], "variance": [1.0, 2.0, 3.0]},
+        (4, 3),
+        (4, 3),
+        expected_trainable=0,
+        expected_non_trainable=0,
+        id="Normalization-given",
+    ),
+    LayerSpec(layers.Discretization, {"bin_boundaries": [-1.0, 0.0, 1.0]}, (4, 3), (4, 3)),
+    LayerSpec(
+        layers.Discretization,
+        {"bin_boundaries": [0.0, 1.0], "output_mode": "one_hot"},
+        (4, 1),
+        (4, 3),
+        id="Discretization-one-hot",
+    ),
+    LayerSpec(
+        layers.CategoryEncoding, {"num_tokens": 6}, (4, 3), (4, 6), input_dtype="int64", int_high=6
+    ),
+    LayerSpec(
+        layers.CategoryEncoding,
+        {"num_tokens": 6, "output_mode": "one_hot"},
+        (4, 3),
+        (4, 3, 6),
+        input_dtype="int64",
+        int_high=6,
+        id="CategoryEncoding-one-hot",
+    ),
+    LayerSpec(
+        layers.CategoryEncoding,
+        {"num_tokens": 6, "output_mode": "count"},
+        (4, 3),
+        (4, 6),
+        input_dtype="int32",
+        int_high=6,
+        id="CategoryEncoding-count",
+    ),
+]
