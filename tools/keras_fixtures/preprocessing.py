@@ -122,9 +122,70 @@ def category_encoding():
     save("category_encoding", ids=ids, column=column, vector=vector, weights=weights, **cases)
 
 
+INTEGER_LOOKUP_CASES = {
+    "plain": {},
+    "max_tokens": {"max_tokens": 4},
+    "mask_two_oov": {"mask_token": 0, "num_oov_indices": 2},
+    "one_hot": {"output_mode": "one_hot"},
+    "multi_hot_mask": {"output_mode": "multi_hot", "mask_token": 0},
+    "count_padded": {"output_mode": "count", "max_tokens": 9, "pad_to_max_tokens": True},
+    "tf_idf": {"output_mode": "tf_idf"},
+    "farmhash_oov": {"num_oov_indices": 3, "oov_method": "farmhash"},
+    "salted_oov": {"num_oov_indices": 3, "oov_method": "farmhash", "salt": [3, 4]},
+}
+
+
+def integer_lookup():
+    data = np.array([[5, 3, 3, 8, 0], [7, 7, 3, 5, 1], [9, 2, 2, 0, 0], [7, 4, 6, 6, 3]], "int64")
+    probe = np.array([[3, 0, 11, 7, 2], [42, 5, 5, 9, -4]], "int64")
+    column = np.array([[3], [11], [7]], "int64")
+    cases = {}
+    for key, kwargs in INTEGER_LOOKUP_CASES.items():
+        layer = keras.layers.IntegerLookup(**kwargs)
+        layer.adapt(data)
+        cases[key + "_vocabulary"] = np.array(layer.get_vocabulary(), "int64")
+        cases[key] = np_out(layer(column if key == "one_hot" else probe))
+    given = keras.layers.IntegerLookup(vocabulary=[12, 36, 1138, 42], mask_token=0)
+    cases["given"] = np_out(given(np.array([[12, 0, 1138, 99]])))
+    inverse = keras.layers.IntegerLookup(vocabulary=[12, 36, 1138, 42], invert=True)
+    cases["invert"] = np_out(inverse(np.array([[0, 1, 4, 2, 7]])))
+    idf = keras.layers.IntegerLookup(
+        vocabulary=[4, 5, 6], idf_weights=[0.5, 1.0, 2.0], output_mode="tf_idf"
+    )
+    cases["given_tf_idf"] = np_out(idf(np.array([[4, 4, 6, 1]])))
+    save("integer_lookup", data=data, probe=probe, column=column, **cases)
+
+
+def hashes():
+    import tensorflow as tf
+
+    rng = np.random.default_rng(4)
+    strings = ["", "a", "ab", "abc", "abcd", "hello", "x" * 17, "y" * 33, "z" * 64, "w" * 65]
+    strings += ["h\u00e9llo w\u00f6rld", "-1", "12345"]
+    strings += [
+        "".join(chr(c) for c in rng.integers(32, 127, size=n))
+        for n in rng.integers(0, 200, size=40)
+    ]
+    top = 2**63 - 1
+    save(
+        "hashes",
+        strings=np.array(strings, dtype=object).astype(str),
+        fast=tf.strings.to_hash_bucket_fast(strings, top).numpy(),
+        strong=tf.strings.to_hash_bucket_strong(strings, top, key=[7, 11]).numpy(),
+    )
+
+
 BUILDERS = {
     f.__name__: f
-    for f in [resizing, center_crop, normalization, discretization, category_encoding]
+    for f in [
+        resizing,
+        center_crop,
+        normalization,
+        discretization,
+        category_encoding,
+        integer_lookup,
+        hashes,
+    ]
 }
 
 if __name__ == "__main__":

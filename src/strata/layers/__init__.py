@@ -99,7 +99,16 @@ from strata.layers.pooling import (  # noqa: F401
     MaxPooling2D,
     MaxPooling3D,
 )
-from strata.layers.preprocessing import RandomFlip, Rescaling, Resizing, CenterCrop, Normalization, Discretization, CategoryEncoding  # noqa: F401
+from strata.layers.preprocessing import (  # noqa: F401
+    CategoryEncoding,
+    CenterCrop,
+    Discretization,
+    IntegerLookup,
+    Normalization,
+    RandomFlip,
+    Rescaling,
+    Resizing,
+)
 from strata.layers.recurrent import (  # noqa: F401
     GRU,
     LSTM,
@@ -150,6 +159,7 @@ __all__ = [
     "RepeatVector",
     "RandomFlip",
     "Rescaling",
+    "IntegerLookup",
     "CategoryEncoding",
     "Discretization",
     "Normalization",

@@ -100,3 +100,42 @@ SPECS += [
         id="CategoryEncoding-count",
     ),
 ]
+
+SPECS += [
+    LayerSpec(
+        layers.IntegerLookup,
+        {"vocabulary": [1, 3, 5, 7]},
+        (4, 3),
+        (4, 3),
+        input_dtype="int64",
+        int_high=9,
+        expected_trainable=0,
+    ),
+    LayerSpec(
+        layers.IntegerLookup,
+        {"vocabulary": [1, 3, 5, 7], "output_mode": "multi_hot", "mask_token": 0},
+        (4, 3),
+        (4, 5),
+        input_dtype="int64",
+        int_high=9,
+        id="IntegerLookup-multi-hot",
+    ),
+    LayerSpec(
+        layers.IntegerLookup,
+        {"vocabulary": [4, 2], "idf_weights": [0.5, 2.0], "output_mode": "tf_idf"},
+        (4, 3),
+        (4, 3),
+        input_dtype="int64",
+        int_high=6,
+        id="IntegerLookup-tf-idf",
+    ),
+    LayerSpec(
+        layers.IntegerLookup,
+        {"vocabulary": [10, 20, 30], "invert": True},
+        (4, 3),
+        (4, 3),
+        input_dtype="int64",
+        int_high=5,
+        id="IntegerLookup-invert",
+    ),
+]
