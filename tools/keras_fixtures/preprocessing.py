@@ -156,6 +156,40 @@ def integer_lookup():
     save("integer_lookup", data=data, probe=probe, column=column, **cases)
 
 
+STRING_LOOKUP_CASES = {
+    "plain": {},
+    "max_tokens": {"max_tokens": 5},
+    "mask_three_oov": {"mask_token": "", "num_oov_indices": 3},
+    "salted": {"num_oov_indices": 4, "salt": 1234},
+    "one_hot": {"output_mode": "one_hot"},
+    "multi_hot": {"output_mode": "multi_hot"},
+    "count": {"output_mode": "count", "max_tokens": 12, "pad_to_max_tokens": True},
+    "tf_idf": {"output_mode": "tf_idf"},
+}
+
+
+def string_lookup():
+    data = np.array(
+        [
+            ["the", "cat", "sat", "on", "the"],
+            ["a", "dog", "the", "\u00e9t\u00e9", "on"],
+            ["cat", "cat", "", "Zebra", "zebra"],
+            ["b", "a", "dog", "", "on"],
+        ]
+    )
+    probe = np.array([["the", "unknown", "", "dog", "\u00e9t\u00e9"], ["x", "y", "cat", "z", "a"]])
+    column = np.array([["cat"], ["nothing"], ["on"]])
+    cases = {}
+    for key, kwargs in STRING_LOOKUP_CASES.items():
+        layer = keras.layers.StringLookup(**kwargs)
+        layer.adapt(data)
+        cases[key + "_vocabulary"] = np.array(layer.get_vocabulary())
+        cases[key] = np_out(layer(column if key == "one_hot" else probe))
+    inverse = keras.layers.StringLookup(vocabulary=["a", "b", "c"], invert=True, mask_token="m")
+    cases["invert"] = np.array(inverse(np.array([0, 1, 2, 3, 4, 9])))
+    save("string_lookup", data=data, probe=probe, column=column, **cases)
+
+
 def hashes():
     import tensorflow as tf
 
@@ -185,6 +219,7 @@ BUILDERS = {
         category_encoding,
         integer_lookup,
         hashes,
+        string_lookup,
     ]
 }
 

@@ -108,6 +108,7 @@ from strata.layers.preprocessing import (  # noqa: F401
     RandomFlip,
     Rescaling,
     Resizing,
+    StringLookup,
 )
 from strata.layers.recurrent import (  # noqa: F401
     GRU,
@@ -159,6 +160,7 @@ __all__ = [
     "RepeatVector",
     "RandomFlip",
     "Rescaling",
+    "StringLookup",
     "IntegerLookup",
     "CategoryEncoding",
     "Discretization",

@@ -8,6 +8,7 @@ from strata.layers.preprocessing.normalization import Normalization
 from strata.layers.preprocessing.random_flip import RandomFlip
 from strata.layers.preprocessing.rescaling import Rescaling
 from strata.layers.preprocessing.resizing import Resizing
+from strata.layers.preprocessing.string_lookup import StringLookup
 
 __all__ = [
     "CategoryEncoding",
@@ -18,4 +19,5 @@ __all__ = [
     "RandomFlip",
     "Rescaling",
     "Resizing",
+    "StringLookup",
 ]
