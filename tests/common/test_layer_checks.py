@@ -17,6 +17,7 @@ EXEMPT = {"Layer", "InputLayer", "Input"}
 # tests (tests/layers/preprocessing/) cover config round trips, determinism and Keras parity.
 STRING_LAYERS = {
     "StringLookup": "maps NumPy string arrays (or, inverted, ids to strings) eagerly",
+    "TextVectorization": "turns NumPy string arrays into ids or vectors eagerly",
 }
 EXEMPT |= set(STRING_LAYERS)
 

@@ -190,6 +190,41 @@ def string_lookup():
     save("string_lookup", data=data, probe=probe, column=column, **cases)
 
 
+TEXT_CASES = {
+    "int_padded": {"output_sequence_length": 6},
+    "int_longest": {"max_tokens": 8},
+    "multi_hot": {"output_mode": "multi_hot"},
+    "count_padded": {"output_mode": "count", "max_tokens": 20, "pad_to_max_tokens": True},
+    "tf_idf_bigrams": {"output_mode": "tf_idf", "ngrams": 2},
+    "trigram_tuple": {"ngrams": (1, 3), "output_sequence_length": 10},
+    "characters": {"split": "character", "standardize": "lower", "output_sequence_length": 12},
+    "no_split": {"split": None, "standardize": None},
+    "strip_only": {"standardize": "strip_punctuation", "output_mode": "count"},
+}
+
+
+def text_vectorization():
+    corpus = np.array(
+        [
+            "The quick brown fox jumps over the lazy dog.",
+            "THE DOG barks; the fox runs!",
+            "\u00c9t\u00e9 \u00e0 Paris: caf\u00e9, CAF\u00c9\tand\nmore (cafe)",
+            "don't stop-me now... it's 3.14 o'clock #hashtag @user",
+            "fox fox fox dog",
+        ]
+    )
+    probe = np.array(
+        ["the fox and the unknown CAT", "\u00c9t\u00e9 caf\u00e9!", "", "dog   dog\tfox"]
+    )
+    cases = {}
+    for key, kwargs in TEXT_CASES.items():
+        layer = keras.layers.TextVectorization(**kwargs)
+        layer.adapt(corpus)
+        cases[key + "_vocabulary"] = np.array(layer.get_vocabulary())
+        cases[key] = np_out(layer(probe))
+    save("text_vectorization", corpus=corpus, probe=probe, **cases)
+
+
 def hashes():
     import tensorflow as tf
 
@@ -220,6 +255,7 @@ BUILDERS = {
         integer_lookup,
         hashes,
         string_lookup,
+        text_vectorization,
     ]
 }
 

@@ -109,6 +109,7 @@ from strata.layers.preprocessing import (  # noqa: F401
     Rescaling,
     Resizing,
     StringLookup,
+    TextVectorization,
 )
 from strata.layers.recurrent import (  # noqa: F401
     GRU,
@@ -160,6 +161,7 @@ __all__ = [
     "RepeatVector",
     "RandomFlip",
     "Rescaling",
+    "TextVectorization",
     "StringLookup",
     "IntegerLookup",
     "CategoryEncoding",

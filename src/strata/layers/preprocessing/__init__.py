@@ -9,6 +9,7 @@ from strata.layers.preprocessing.random_flip import RandomFlip
 from strata.layers.preprocessing.rescaling import Rescaling
 from strata.layers.preprocessing.resizing import Resizing
 from strata.layers.preprocessing.string_lookup import StringLookup
+from strata.layers.preprocessing.text_vectorization import TextVectorization
 
 __all__ = [
     "CategoryEncoding",
@@ -20,4 +21,5 @@ __all__ = [
     "Rescaling",
     "Resizing",
     "StringLookup",
+    "TextVectorization",
 ]

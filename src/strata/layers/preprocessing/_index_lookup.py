@@ -190,11 +190,10 @@ class IndexLookup(Layer):
                 generator). Each row of a batch is one document for tf-idf.
             steps: at most this many batches of an iterable.
         """
-        if self._has_input_vocabulary:
-            raise ValueError(
-                f"{type(self).__name__} '{self.name}' cannot adapt: its vocabulary was given."
-            )
-        counts, doc_counts, documents = collections.Counter(), collections.Counter(), 0
+        self.learn_vocabulary(self._documents(data, steps))
+
+    def _documents(self, data, steps):
+        """Each document of `data` as an array of tokens (rows of 2-D batches)."""
         listed = isinstance(data, (list, tuple))
         whole = isinstance(data, (np.ndarray, torch.Tensor, str, bytes)) or (
             listed and not (data and isinstance(data[0], (np.ndarray, torch.Tensor)))
@@ -206,11 +205,22 @@ class IndexLookup(Layer):
             elif batch.ndim == 1:
                 # A whole 1-D array is one token per document; a 1-D batch is one document.
                 batch = batch.reshape(-1, 1) if whole else batch.reshape(1, -1)
-            counts.update(batch.reshape(-1).tolist())
-            if self.output_mode == "tf_idf":
-                for row in batch.reshape(batch.shape[0], -1):
-                    doc_counts.update(set(row.tolist()))
-                documents += batch.shape[0]
+            yield from batch.reshape(batch.shape[0], -1)
+
+    def learn_vocabulary(self, documents):
+        """Learn the vocabulary from an iterable of documents (each a sequence of tokens)."""
+        if self._has_input_vocabulary:
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}' cannot adapt: its vocabulary was given."
+            )
+        counts, doc_counts, count_documents = collections.Counter(), collections.Counter(), 0
+        tf_idf = self.output_mode == "tf_idf"
+        for document in documents:
+            tokens = document.tolist() if isinstance(document, np.ndarray) else list(document)
+            counts.update(tokens)
+            if tf_idf:
+                doc_counts.update(set(tokens))
+                count_documents += 1
         for special in (self.mask_token, self.oov_token):
             counts.pop(special, None)
         # Count high to low, ties by token high to low (Keras sorts with numpy's lexsort).
@@ -219,8 +229,9 @@ class IndexLookup(Layer):
             ordered = ordered[: self.max_tokens - self._token_start_index()]
         self._tokens = [token for token, _ in ordered]
         self._tables = {}
-        if self.output_mode == "tf_idf":
-            idf = np.log(1 + documents / (1 + np.array([doc_counts[t] for t in self._tokens])))
+        if tf_idf:
+            frequencies = np.array([doc_counts[t] for t in self._tokens], dtype="float64")
+            idf = np.log(1 + count_documents / (1 + frequencies))
             start = self._token_start_index()
             self._idf = np.concatenate([np.full(start, idf.mean() if idf.size else 0.0), idf])
         self._record_vocabulary_size()
