@@ -225,6 +225,43 @@ def text_vectorization():
     save("text_vectorization", corpus=corpus, probe=probe, **cases)
 
 
+HASHING_CASES = {
+    "plain": {"num_bins": 7},
+    "mask": {"num_bins": 6, "mask_value": "b"},
+    "salt": {"num_bins": 9, "salt": 77},
+    "salt_pair": {"num_bins": 9, "salt": [1, 2]},
+    "multi_hot": {"num_bins": 5, "output_mode": "multi_hot"},
+    "count": {"num_bins": 5, "output_mode": "count"},
+    "one_hot": {"num_bins": 4, "output_mode": "one_hot"},
+}
+
+
+def hashing():
+    strings = np.array([["a", "b", "c"], ["hello", "", "b"], ["\u00e9t\u00e9", "a", "zz"]])
+    ints = np.array([[1, 2, 3], [-7, 0, 123456789], [2, 2, 40]], "int64")
+    floats = np.array([[1.7, -2.2, 3.0]], "float32")
+    column = np.array([["a"], ["b"], ["q"]])
+    cases = {}
+    for key, kwargs in HASHING_CASES.items():
+        layer = keras.layers.Hashing(**kwargs)
+        cases[key] = np_out(layer(column if key == "one_hot" else strings))
+    cases["int_buckets"] = np_out(keras.layers.Hashing(num_bins=11)(ints))
+    cases["ints_mask"] = np_out(keras.layers.Hashing(num_bins=11, mask_value=2)(ints))
+    cases["ints_salt"] = np_out(keras.layers.Hashing(num_bins=11, salt=5)(ints))
+    cases["float_buckets"] = np_out(keras.layers.Hashing(num_bins=11)(floats))
+    a = np.array([["A"], ["B"], ["A"], ["B"], ["long feature value"]])
+    b = np.array([[101], [101], [-3], [102], [0]], "int64")
+    c = np.array([["x"], ["y"], ["z"], [""], ["\u00e9"]])
+    cases["cross_ab"] = np_out(keras.layers.HashedCrossing(num_bins=97)((a, b)))
+    cases["cross_bca"] = np_out(keras.layers.HashedCrossing(num_bins=1000)((b, c, a)))
+    cases["cross_1d"] = np_out(keras.layers.HashedCrossing(num_bins=13)((a[:, 0], c[:, 0])))
+    one_hot = keras.layers.HashedCrossing(num_bins=5, output_mode="one_hot")
+    cases["cross_one_hot"] = np_out(one_hot((a, b)))
+    save(
+        "hashing", strings=strings, ints=ints, floats=floats, column=column, a=a, b=b, c=c, **cases
+    )
+
+
 def hashes():
     import tensorflow as tf
 
@@ -256,6 +293,7 @@ BUILDERS = {
         hashes,
         string_lookup,
         text_vectorization,
+        hashing,
     ]
 }
 

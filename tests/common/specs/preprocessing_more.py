@@ -139,3 +139,42 @@ SPECS += [
         id="IntegerLookup-invert",
     ),
 ]
+
+SPECS += [
+    LayerSpec(layers.Hashing, {"num_bins": 5}, (4, 3), (4, 3), input_dtype="int64", int_high=50),
+    LayerSpec(
+        layers.Hashing,
+        {"num_bins": 5, "mask_value": 0, "output_mode": "multi_hot"},
+        (4, 3),
+        (4, 5),
+        input_dtype="int64",
+        int_high=50,
+        id="Hashing-masked-multi-hot",
+    ),
+    LayerSpec(
+        layers.Hashing,
+        {"num_bins": 6, "salt": [1, 2], "output_mode": "count"},
+        (4, 3),
+        (4, 6),
+        input_dtype="int32",
+        int_high=50,
+        id="Hashing-salted-count",
+    ),
+    LayerSpec(
+        layers.HashedCrossing,
+        {"num_bins": 7},
+        [(4, 1), (4, 1)],
+        (4, 1),
+        input_dtype="int64",
+        int_high=20,
+    ),
+    LayerSpec(
+        layers.HashedCrossing,
+        {"num_bins": 7, "output_mode": "one_hot"},
+        [(4, 1), (4, 1), (4, 1)],
+        (4, 7),
+        input_dtype="int64",
+        int_high=20,
+        id="HashedCrossing-one-hot-three",
+    ),
+]

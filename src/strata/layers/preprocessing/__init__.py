@@ -3,6 +3,8 @@
 from strata.layers.preprocessing.category_encoding import CategoryEncoding
 from strata.layers.preprocessing.center_crop import CenterCrop
 from strata.layers.preprocessing.discretization import Discretization
+from strata.layers.preprocessing.hashed_crossing import HashedCrossing
+from strata.layers.preprocessing.hashing import Hashing
 from strata.layers.preprocessing.integer_lookup import IntegerLookup
 from strata.layers.preprocessing.normalization import Normalization
 from strata.layers.preprocessing.random_flip import RandomFlip
@@ -15,6 +17,8 @@ __all__ = [
     "CategoryEncoding",
     "CenterCrop",
     "Discretization",
+    "HashedCrossing",
+    "Hashing",
     "IntegerLookup",
     "Normalization",
     "RandomFlip",

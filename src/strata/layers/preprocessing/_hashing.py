@@ -205,3 +205,37 @@ def hash_buckets(values, num_bins, salt=None):
             cache[data] = digest % num_bins
         out[i] = cache[data]
     return out.reshape(np.shape(values))
+
+
+_CROSS_KEY = 0xDECAFCAFFE  # tf.sparse.cross_hashed's default hash key
+_CAT_MUL = 0xC6A4A7935BD1E995
+
+
+def fingerprint_cat64(first: int, second: int) -> int:
+    """Combine two fingerprints (TensorFlow's FingerprintCat64)."""
+    result = first ^ _CAT_MUL
+    result ^= (_shift_mix((second * _CAT_MUL) & _MASK) * _CAT_MUL) & _MASK
+    result = (result * _CAT_MUL) & _MASK
+    result = (_shift_mix(result) * _CAT_MUL) & _MASK
+    return _shift_mix(result)
+
+
+def cross_buckets(columns, num_bins):
+    """Bucket of each row's crossed feature: the values of `columns` (equal-length sequences of
+    str/bytes/int) chained with FingerprintCat64 and taken modulo `num_bins`. Strings enter as
+    their Fingerprint64, integers as their own 64 bits (as in TensorFlow's sparse cross)."""
+    out = np.empty(len(columns[0]), dtype="int64")
+    cache = {}
+    for row, values in enumerate(zip(*columns)):
+        digest = _CROSS_KEY
+        for value in values:
+            if isinstance(value, (int, np.integer)):
+                feature = int(value) & _MASK
+            else:
+                data = to_bytes(value)
+                if data not in cache:
+                    cache[data] = fingerprint64(data)
+                feature = cache[data]
+            digest = fingerprint_cat64(digest, feature)
+        out[row] = digest % num_bins
+    return out

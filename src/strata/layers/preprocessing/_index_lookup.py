@@ -249,6 +249,8 @@ class IndexLookup(Layer):
         if isinstance(inputs, np.ndarray) and inputs.dtype.kind in "USO":
             if not self.built:
                 self.built = True
+            kwargs.pop("training", None)  # eager preprocessing: no modes
+            kwargs.pop("mask", None)
             return torch.nn.Module.__call__(self, inputs, *args, **kwargs)
         return super().__call__(inputs, *args, **kwargs)
 

@@ -208,6 +208,8 @@ class TextVectorization(Layer):
             )
         if isinstance(inputs, torch.Tensor):
             raise ValueError("TextVectorization expected strings; received a torch tensor.")
+        kwargs.pop("training", None)  # eager preprocessing: no modes
+        kwargs.pop("mask", None)
         return torch.nn.Module.__call__(self, inputs, *args, **kwargs)
 
     def call(self, inputs):
