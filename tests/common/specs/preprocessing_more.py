@@ -178,3 +178,22 @@ SPECS += [
         id="HashedCrossing-one-hot-three",
     ),
 ]
+
+SPECS += [
+    LayerSpec(
+        layers.Pipeline,
+        {"layers": [layers.Rescaling(0.5), layers.Resizing(3, 2)]},
+        (2, 5, 4, 3),
+        (2, 3, 2, 3),
+        expected_trainable=0,
+    ),
+    LayerSpec(
+        layers.Pipeline,
+        {"layers": [layers.RandomFlip(seed=1), layers.Dense(2)]},
+        (2, 4, 4, 3),
+        (2, 4, 4, 2),
+        expected_trainable=2,
+        random_in_training=True,
+        id="Pipeline-flip-then-dense",
+    ),
+]

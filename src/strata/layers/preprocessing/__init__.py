@@ -7,6 +7,7 @@ from strata.layers.preprocessing.hashed_crossing import HashedCrossing
 from strata.layers.preprocessing.hashing import Hashing
 from strata.layers.preprocessing.integer_lookup import IntegerLookup
 from strata.layers.preprocessing.normalization import Normalization
+from strata.layers.preprocessing.pipeline import Pipeline
 from strata.layers.preprocessing.random_flip import RandomFlip
 from strata.layers.preprocessing.rescaling import Rescaling
 from strata.layers.preprocessing.resizing import Resizing
@@ -21,6 +22,7 @@ __all__ = [
     "Hashing",
     "IntegerLookup",
     "Normalization",
+    "Pipeline",
     "RandomFlip",
     "Rescaling",
     "Resizing",
