@@ -93,3 +93,24 @@ def test_text_classification_trains_on_vectorized_text():
     history = model.fit(ids, np.array(labels, "float32"), epochs=15, batch_size=16, verbose=0)
     assert history.history["accuracy"][-1] > 0.9
     assert isinstance(vectorizer(["great movie"]), torch.Tensor)
+
+
+def test_imdb_reviews_as_text_round_trip_through_the_vocabulary(shared_datasets):
+    from strata.datasets import imdb
+
+    (_, _), (reviews, _) = imdb.load_data(path=shared_datasets / "imdb", start_char=None)
+    texts = [" ".join(f"w{index}" for index in review) for review in reviews]
+    vectorizer = layers.TextVectorization(max_tokens=102)
+    vectorizer.adapt(texts)
+    counts = np.bincount(np.concatenate(reviews))
+    # The 100 learned words are the 100 most frequent indices, most frequent first.
+    learned = [int(word[1:]) for word in vectorizer.get_vocabulary(include_special_tokens=False)]
+    assert [counts[i] for i in learned] == sorted(counts[learned].tolist(), reverse=True)
+    assert counts[learned].min() >= np.sort(counts)[-100]
+    ids = vectorizer(texts[:50]).numpy()
+    vocabulary = np.array(vectorizer.get_vocabulary())
+    for review, row in zip(reviews[:50], ids):
+        words = vocabulary[row[: len(review)]]
+        expected = [f"w{i}" if f"w{i}" in set(vocabulary) else "[UNK]" for i in review]
+        assert words.tolist() == expected
+        assert (row[len(review) :] == 0).all()
