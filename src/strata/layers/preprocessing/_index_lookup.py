@@ -166,10 +166,11 @@ class IndexLookup(Layer):
         self._record_vocabulary_size()
 
     def _record_vocabulary_size(self):
-        if self.output_mode == "int" or self.pad_to_max_tokens:
-            return
         size = self.vocabulary_size()
-        if self._frozen_vocab_size is not None and self._frozen_vocab_size != size and self.built:
+        # The encoding width is fixed once the layer has been called (the next layer's weights
+        # depend on it); Keras refuses a change even before the first call.
+        fixed_width = self.output_mode != "int" and not self.pad_to_max_tokens
+        if fixed_width and self.built and self._frozen_vocab_size not in (None, size):
             raise RuntimeError(
                 f"{type(self).__name__} cannot change its vocabulary size "
                 f"({self._frozen_vocab_size} -> {size}) after being called with "

@@ -86,9 +86,10 @@ class Pipeline(Layer):
     def get_config(self):
         from strata import layers as layers_module
 
+        # Keras's keys: the layers and the name.
         return {
-            **super().get_config(),
             "layers": [layers_module.serialize(layer) for layer in self._pipeline_layers],
+            "name": self.name,
         }
 
     @classmethod
