@@ -84,3 +84,11 @@ def test_hashed_crossing_rejects_bad_inputs(fixture):
         layer((fixture["a"], np.ones((5, 1))))
     with pytest.raises(ValueError, match="output_mode"):
         layers.HashedCrossing(5, output_mode="count")
+
+
+def test_scalars_and_python_values_are_accepted():
+    assert layers.Hashing(5)(7).shape == () and layers.Hashing(5)([7, 8]).shape == (2,)
+    assert layers.Hashing(5)("abc").item() == layers.Hashing(5)(["abc"]).item()
+    assert layers.IntegerLookup(vocabulary=[5, 6])(6).item() == 2
+    assert layers.StringLookup(vocabulary=["a"])("a").item() == 1
+    assert layers.TextVectorization(vocabulary=["a"])("a b").tolist() == [[2, 1]]

@@ -25,8 +25,9 @@ def values_as_strings(values):
     if values.dtype.kind == "f":
         values = values.astype("int64")
     if values.dtype.kind in "iub":
-        unique, inverse = np.unique(values, return_inverse=True)
-        return np.array([str(int(v)) for v in unique], dtype=object)[inverse].reshape(values.shape)
+        unique, inverse = np.unique(values.reshape(-1), return_inverse=True)
+        texts = np.array([str(int(v)) for v in unique], dtype=object)
+        return texts[inverse.reshape(-1)].reshape(values.shape)
     return values
 
 
@@ -98,6 +99,8 @@ class Hashing(Layer):
                 kwargs.pop("training", None)  # eager preprocessing: no modes
                 kwargs.pop("mask", None)
                 return torch.nn.Module.__call__(self, values, *args, **kwargs)
+            if not isinstance(inputs, torch.Tensor):
+                inputs = values  # Python numbers and lists become arrays
         return super().__call__(inputs, *args, **kwargs)
 
     def call(self, inputs):

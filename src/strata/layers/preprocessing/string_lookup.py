@@ -15,7 +15,9 @@ def as_strings(values, encoding="utf-8"):
     if array.dtype.kind != "O":
         array = array.astype(object)
     decode = np.frompyfunc(lambda v: v.decode(encoding) if isinstance(v, bytes) else str(v), 1, 1)
-    return decode(array).astype(object) if array.size else array
+    if not array.size:
+        return array
+    return np.asarray(decode(array), dtype=object).reshape(array.shape)
 
 
 class StringLookup(IndexLookup):
