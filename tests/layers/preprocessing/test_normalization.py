@@ -137,3 +137,13 @@ def test_category_encoding_count_weights_and_errors():
         layers.CategoryEncoding(5, output_mode="one_hot")(
             data["ids"], count_weights=data["weights"]
         )
+
+
+@pytest.mark.parametrize("key", list(NORMALIZATION_CASES))
+def test_normalization_with_keras_weights_gives_keras_outputs(key):
+    data = np.load(FIXTURES / "normalization.npz")
+    layer = layers.Normalization(**NORMALIZATION_CASES[key])
+    layer.build((None, 3, 4))
+    mean, variance = data[key + "_weights_mean"], data[key + "_weights_variance"]
+    layer.set_weights([mean, variance, np.array(0, "int32")])
+    np.testing.assert_allclose(layer(data["probe"]).numpy(), data[key], rtol=1e-6, atol=1e-6)
