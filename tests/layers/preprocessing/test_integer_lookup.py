@@ -93,3 +93,11 @@ def test_hashes_equal_tensorflows():
     for text, fast, strong in zip(data["strings"], data["fast"], data["strong"]):
         assert fingerprint64(str(text).encode()) % top == fast
         assert siphash([7, 11], str(text).encode()) % top == strong
+
+
+def test_mask_is_not_out_of_vocabulary_without_oov_slots():
+    layer = layers.IntegerLookup(vocabulary=[5, 6], mask_token=0, num_oov_indices=0)
+    assert layer(np.array([0, 5, 6])).tolist() == [0, 1, 2]
+    assert layer.get_vocabulary() == [0, 5, 6]
+    with pytest.raises(ValueError, match=r"out-of-vocabulary values \[7\]"):
+        layer(np.array([7, 5]))

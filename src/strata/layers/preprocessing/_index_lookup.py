@@ -283,6 +283,9 @@ class IndexLookup(Layer):
         """int64 indices of the tokens in `inputs` (a tensor, or a NumPy array of strings)."""
         found, indices, keys = self._find(inputs)
         start = self._oov_start_index()
+        masked = self._is_mask(keys) if self.mask_token is not None else None
+        if masked is not None:
+            found = found | masked  # the mask is not out of vocabulary
         if self.num_oov_indices == 0:
             if not bool(found.all()):
                 missing = np.asarray(_to_numpy(keys))[~_to_numpy(found).astype(bool)]
@@ -294,9 +297,8 @@ class IndexLookup(Layer):
             indices = torch.where(found, indices, start)
         else:
             indices = torch.where(found, indices, self._oov_buckets(keys) + start)
-        if self.mask_token is not None:
+        if masked is not None:
             # Outside "int" mode the mask gets an index no encoding counts (Keras uses int max).
-            masked = self._is_mask(keys)
             indices = torch.where(masked, 0 if self.output_mode == "int" else -1, indices)
         return indices
 
