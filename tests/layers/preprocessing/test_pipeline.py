@@ -31,3 +31,10 @@ def test_pipeline_of_string_layers_and_config_round_trip():
     assert pipeline(["dog bird", "cat"]).tolist() == [[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
     clone = layers.Pipeline.from_config(pipeline.get_config())
     assert clone(["cat cat"]).tolist() == [[0.0, 1.0, 0.0]]
+
+
+def test_pipeline_takes_layers_only():
+    import pytest
+
+    with pytest.raises(ValueError, match="item 1 is function"):
+        layers.Pipeline([layers.Rescaling(1.0), lambda x: x])

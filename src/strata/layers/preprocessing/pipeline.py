@@ -41,12 +41,11 @@ class Pipeline(Layer):
         super().__init__(name=name, **kwargs)
         layers = list(layers)
         for index, layer in enumerate(layers):
-            if not isinstance(layer, torch.nn.Module) and not callable(layer):
+            if not isinstance(layer, Layer):
                 raise ValueError(
-                    f"Pipeline expected layers; item {index} is {type(layer).__name__}."
+                    f"Pipeline expected strata layers; item {index} is {type(layer).__name__}."
                 )
-            if isinstance(layer, torch.nn.Module):
-                self.add_module(f"layer_{index}", layer)
+            self.add_module(f"layer_{index}", layer)
         self._pipeline_layers = layers
 
     @property
@@ -71,7 +70,7 @@ class Pipeline(Layer):
 
     def call(self, inputs, training=None):
         for layer in self._pipeline_layers:
-            if isinstance(layer, Layer) and layer._call_accepts_training:
+            if layer._call_accepts_training:
                 inputs = layer(inputs, training=training)
             else:
                 inputs = layer(inputs)
