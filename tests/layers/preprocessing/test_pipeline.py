@@ -1,6 +1,7 @@
 """Pipeline chains layers, augments by default when called on data, and serializes them."""
 
 import numpy as np
+import pytest
 import torch
 
 import strata
@@ -34,7 +35,5 @@ def test_pipeline_of_string_layers_and_config_round_trip():
 
 
 def test_pipeline_takes_layers_only():
-    import pytest
-
     with pytest.raises(ValueError, match="item 1 is function"):
         layers.Pipeline([layers.Rescaling(1.0), lambda x: x])
