@@ -3,6 +3,9 @@
 Run with the reference Keras (torch backend):
     KERAS_BACKEND=torch /work/kerasenv/bin/python tools/keras_fixtures/preprocessing.py [names]
 Writes tests/layers/preprocessing/fixtures/<name>.npz. Tests never import Keras.
+Keras runs its lookup, text and hashing layers on TensorFlow, so the builders integer_lookup,
+string_lookup, text_vectorization, hashing and hashes need `tensorflow-cpu` installed in the
+reference environment (never in strata's own).
 """
 
 import os
