@@ -165,10 +165,14 @@ def test_capacity_and_regularization_shape_the_training_loss(histories):
     # The seed's observations after a few epochs: the smaller network fits the training data
     # more slowly than the original, and dropout slows fitting down compared with the same
     # network without it.
+    # The bigger network fits the training data fastest and starts overfitting at once (its
+    # validation loss need not fall), the seed's point about capacity.
     assert last["original"] < last["smaller"]
     assert last["dropout"] > last["original"]
+    assert last["bigger"] < last["original"]
     for name, (_, history) in histories.items():
-        assert history["val_loss"][-1] < history["val_loss"][0], name
+        if name != "bigger":
+            assert history["val_loss"][-1] < history["val_loss"][0], name
     for name in ("bigger", "l2", "dropout"):
         assert max(histories[name][1]["val_acc"]) > 0.7, name
 
