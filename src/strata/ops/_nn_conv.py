@@ -94,9 +94,7 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     weight = _keras_to_torch_kernel(kernel)
     torch_padding = 0
     if padding == "same":
-        x, torch_padding = conv_utils.pad_same_for_conv(
-            x, kernel.shape[:rank], strides, dilation
-        )
+        x, torch_padding = conv_utils.pad_same_for_conv(x, kernel.shape[:rank], strides, dilation)
     y = _CONV[rank](
         x, weight, None, strides, torch_padding, dilation, groups=channels // kernel_channels
     )

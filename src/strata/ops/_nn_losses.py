@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math as _math
 
 import numpy as np
@@ -156,16 +157,17 @@ def _logaddexp(a, b):
     return np.logaddexp(a, b)
 
 
+def _accumulate(states, prefix, blank, label):
+    old_b, old_l = states.get(prefix, (-np.inf, -np.inf))
+    states[prefix] = (_logaddexp(old_b, blank), _logaddexp(old_l, label))
+
+
 def _beam_search_one(log_probs, beam_width, mask_index):
     """Prefix beam search over one sequence; returns {prefix: log-probability}."""
     beams = {(): (0.0, -np.inf)}  # prefix -> (log p ending in blank, log p ending in a label)
     for frame in log_probs:
         grown = {}
-
-        def add(prefix, blank, label):
-            old_b, old_l = grown.get(prefix, (-np.inf, -np.inf))
-            grown[prefix] = (_logaddexp(old_b, blank), _logaddexp(old_l, label))
-
+        add = functools.partial(_accumulate, grown)
         for prefix, (p_b, p_l) in beams.items():
             total = _logaddexp(p_b, p_l)
             for c, lp in enumerate(frame):

@@ -51,8 +51,6 @@ def axes_tuple(axis, ndim: int, name: str = "axis") -> tuple[int, ...]:
     result = []
     for a in values:
         if not isinstance(a, int) or not -ndim <= a < max(ndim, 1):
-            raise ValueError(
-                f"`{name}` expected integers in [{-ndim}, {ndim}); received {axis!r}."
-            )
+            raise ValueError(f"`{name}` expected integers in [{-ndim}, {ndim}); received {axis!r}.")
         result.append(a % max(ndim, 1))
     return tuple(sorted(result))

@@ -389,7 +389,11 @@ def istft(
         win = F.pad(win, (left, fft_length - sequence_length - left))
         # Normalize by the steady-state sum of squared windows at each phase of the hop.
         squares = F.pad(win.square(), (0, (-fft_length) % sequence_stride))
-        denom = squares.reshape(-1, sequence_stride).sum(dim=0).repeat(squares.numel() // sequence_stride)
+        denom = (
+            squares.reshape(-1, sequence_stride)
+            .sum(dim=0)
+            .repeat(squares.numel() // sequence_stride)
+        )
         frames = frames * (win / denom[:fft_length])
     signal = _overlap_add(frames, sequence_stride)
     start = fft_length // 2 if center else 0

@@ -11,6 +11,4 @@ from strata.ops._nn_conv import *  # noqa: F401,F403
 from strata.ops._nn_losses import *  # noqa: F401,F403
 from strata.ops._nn_norm import *  # noqa: F401,F403
 
-__all__ = sorted(
-    _nn_activations.__all__ + _nn_conv.__all__ + _nn_losses.__all__ + _nn_norm.__all__
-)
+__all__ = sorted(_nn_activations.__all__ + _nn_conv.__all__ + _nn_losses.__all__ + _nn_norm.__all__)

@@ -157,9 +157,7 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
     if noise_shape is None:
         noise_shape = x.shape
     else:
-        noise_shape = tuple(
-            x.shape[i] if d is None else int(d) for i, d in enumerate(noise_shape)
-        )
+        noise_shape = tuple(x.shape[i] if d is None else int(d) for i, d in enumerate(noise_shape))
     dtype = x.dtype if x.is_floating_point() else to_torch_dtype(floatx())
     keep = torch.rand(
         noise_shape, generator=generator_for(seed, x.device), dtype=dtype, device=x.device
