@@ -1,0 +1,171 @@
+"""The differential-test machinery of the nn, math, linalg and image ops.
+
+Each op has `Case`s: a builder of arguments (from a NumPy generator seeded by the case's key,
+so the fixture script and the tests build the same inputs), whether Keras's output was recorded
+as a fixture, and optionally a NumPy/SciPy reference. The recorder is
+`tools/keras_fixtures/ops_nn_math_linalg_image.py`; it imports these same tables.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+API_LIST = Path(__file__).resolve().parents[1] / "compat" / "keras_3_15_api.json"
+MATH_NAMES = FIXTURES / "keras_ops_math_names.json"
+
+
+@dataclass
+class Case:
+    """One call of one op.
+
+    Args:
+        op: `"<module>.<name>"`, e.g. `"nn.conv"`.
+        id: a short name, unique per op.
+        build: `rng -> (args, kwargs)`.
+        fixture: whether Keras's output is recorded (False needs `why`).
+        reference: `(*args, **kwargs) -> output(s)` computed with NumPy/SciPy.
+        check: `(outputs, args, kwargs) -> None` for invariants (used instead of exact
+            comparisons where results are unique only up to signs or order).
+        why: the reason there is no fixture.
+    """
+
+    op: str
+    id: str
+    build: object
+    fixture: bool = True
+    reference: object = None
+    check: object = None
+    rtol: float = 1e-5
+    atol: float = 1e-5
+    why: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.op}.{self.id}"
+
+    def arguments(self):
+        rng = np.random.RandomState(zlib.crc32(self.key.encode()))
+        return self.build(rng)
+
+
+def outputs_as_numpy(value) -> list:
+    """An op's result as a list of NumPy arrays (tuples, named tuples and single tensors)."""
+    if isinstance(value, (tuple, list)):
+        return [a for v in value for a in outputs_as_numpy(v)]
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu()
+        if value.is_sparse:
+            value = value.to_dense()
+        if value.dtype == torch.bfloat16:
+            value = value.float()
+        return [value.numpy()]
+    return [np.asarray(value)]
+
+
+def fixture_file(module: str) -> Path:
+    return FIXTURES / f"ops_{module}.npz"
+
+
+def load_fixtures(module: str) -> dict:
+    path = fixture_file(module)
+    if not path.exists():
+        return {}
+    with np.load(path, allow_pickle=False) as data:
+        return {k: data[k] for k in data.files}
+
+
+def keras_names(module: str) -> list[str]:
+    """Keras 3.15.1's public names of `keras.ops.<module>` (math: Keras's `ops/math.py`)."""
+    if module == "math":
+        return json.loads(MATH_NAMES.read_text())
+    names = json.loads(API_LIST.read_text())["names"]
+    prefix = f"keras.ops.{module}."
+    return sorted(k[len(prefix) :] for k in names if k.startswith(prefix))
+
+
+def assert_close(actual, expected, rtol, atol, what):
+    actual, expected = np.asarray(actual), np.asarray(expected)
+    assert actual.shape == expected.shape, (
+        f"{what}: shape {actual.shape}, expected {expected.shape}"
+    )
+    kinds = {"b": "bool", "i": "int", "u": "int", "f": "float", "c": "complex"}
+    assert kinds[actual.dtype.kind] == kinds[expected.dtype.kind], (
+        f"{what}: dtype {actual.dtype}, expected {expected.dtype}"
+    )
+    if actual.dtype.kind == "b":
+        np.testing.assert_array_equal(actual, expected, err_msg=what)
+    else:
+        np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol, err_msg=what)
+
+
+def run_case(case: Case, namespace, fixtures: dict):
+    """Run one case against its fixture, its reference and its invariant check."""
+    args, kwargs = case.arguments()
+    op = getattr(namespace, case.op.split(".", 1)[1])
+    outputs = outputs_as_numpy(op(*args, **kwargs))
+    compared = False
+    if case.fixture:
+        expected = [fixtures[f"{case.key}::{i}"] for i in range(len(outputs))]
+        assert f"{case.key}::{len(outputs)}" not in fixtures, f"{case.key}: too few outputs"
+        for i, (a, e) in enumerate(zip(outputs, expected, strict=True)):
+            assert_close(a, e, case.rtol, case.atol, f"{case.key} output {i} vs Keras")
+        compared = True
+    if case.reference is not None:
+        expected = outputs_as_numpy(case.reference(*args, **kwargs))
+        assert len(expected) == len(outputs), f"{case.key}: {len(outputs)} outputs"
+        for i, (a, e) in enumerate(zip(outputs, expected, strict=True)):
+            assert_close(
+                a,
+                e.astype(a.dtype) if a.dtype.kind == e.dtype.kind else e,
+                case.rtol,
+                case.atol,
+                f"{case.key} output {i} vs NumPy/SciPy",
+            )
+        compared = True
+    if case.check is not None:
+        case.check(outputs, args, kwargs)
+        compared = True
+    assert compared, f"{case.key} compares against nothing"
+
+
+def index(cases) -> dict:
+    """`{op name: [cases]}`; duplicate keys are an error."""
+    by_op, seen = {}, set()
+    for case in cases:
+        assert case.key not in seen, f"duplicate case {case.key}"
+        assert case.fixture or case.why, f"{case.key} has no fixture and no reason"
+        seen.add(case.key)
+        by_op.setdefault(case.op.split(".", 1)[1], []).append(case)
+    return by_op
+
+
+def as_tensors(value):
+    """NumPy arrays in (nested) arguments as torch tensors."""
+    if isinstance(value, np.ndarray):
+        return torch.from_numpy(value.copy())
+    if isinstance(value, (tuple, list)):
+        return type(value)(as_tensors(v) for v in value)
+    if isinstance(value, dict):
+        return {k: as_tensors(v) for k, v in value.items()}
+    return value
+
+
+def run_with_tensors(case: Case, namespace):
+    """The op gives the same result on torch tensors as on the NumPy arrays."""
+    args, kwargs = case.arguments()
+    op = getattr(namespace, case.op.split(".", 1)[1])
+    from_arrays = outputs_as_numpy(op(*args, **kwargs))
+    from_tensors = outputs_as_numpy(op(*as_tensors(args), **as_tensors(kwargs)))
+    for a, t in zip(from_arrays, from_tensors, strict=True):
+        assert_close(t, a, 1e-6, 1e-6, f"{case.key} on tensors")
+
+
+def all_cases(by_op) -> list:
+    return [case for cases in by_op.values() for case in cases]
