@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.ndimage as nd
-
 from ops.harness import Case
 
 

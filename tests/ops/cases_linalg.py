@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import scipy.linalg as sl
 import torch
-
 from ops.harness import Case
 
 

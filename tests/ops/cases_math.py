@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import scipy.spatial.distance as ssd
 import scipy.special as sp
-
 from ops.harness import Case
 
 

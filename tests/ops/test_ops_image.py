@@ -6,10 +6,10 @@ NumPy/SciPy reference or an invariant check.
 """
 
 import pytest
-
-import strata.ops.image as namespace
 from ops import cases_image
 from ops.harness import all_cases, index, keras_names, load_fixtures, run_case, run_with_tensors
+
+import strata.ops.image as namespace
 
 MODULE = "image"
 BY_OP = index(cases_image.CASES)

@@ -6,10 +6,10 @@ NumPy/SciPy reference or an invariant check.
 """
 
 import pytest
-
-import strata.ops.linalg as namespace
 from ops import cases_linalg
 from ops.harness import all_cases, index, keras_names, load_fixtures, run_case, run_with_tensors
+
+import strata.ops.linalg as namespace
 
 MODULE = "linalg"
 BY_OP = index(cases_linalg.CASES)

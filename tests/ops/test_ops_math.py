@@ -6,10 +6,10 @@ NumPy/SciPy reference or an invariant check.
 """
 
 import pytest
-
-import strata.ops.math as namespace
 from ops import cases_math
 from ops.harness import all_cases, index, keras_names, load_fixtures, run_case, run_with_tensors
+
+import strata.ops.math as namespace
 
 MODULE = "math"
 BY_OP = index(cases_math.CASES)

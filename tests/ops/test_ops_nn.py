@@ -6,10 +6,10 @@ NumPy/SciPy reference or an invariant check.
 """
 
 import pytest
-
-import strata.ops.nn as namespace
 from ops import cases_nn
 from ops.harness import all_cases, index, keras_names, load_fixtures, run_case, run_with_tensors
+
+import strata.ops.nn as namespace
 
 MODULE = "nn"
 BY_OP = index(cases_nn.CASES)
