@@ -16,6 +16,19 @@ from strata.backend.config import floatx
 from strata.backend.conversion import to_torch_dtype
 from strata.random.seed_generator import generator_for
 
+__all__ = [
+    "beta",
+    "binomial",
+    "categorical",
+    "dropout",
+    "gamma",
+    "normal",
+    "randint",
+    "shuffle",
+    "truncated_normal",
+    "uniform",
+]
+
 
 def _shape(shape, who):
     if isinstance(shape, int):

@@ -19,6 +19,8 @@ import torch
 
 from strata.backend.config import device as _default_device
 
+__all__ = ["SeedGenerator"]
+
 _MASK64 = (1 << 64) - 1
 
 
