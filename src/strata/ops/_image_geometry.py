@@ -88,7 +88,8 @@ def _interpolate(gather, coordinates, sizes, order, fill_mode, fill_value, dtype
             for v in valid[1:]:
                 ok = ok & v
             ok = ok.reshape(ok.shape + (1,) * (values.dim() - ok.dim()))
-            values = torch.where(ok, values, torch.as_tensor(fill_value, dtype=dtype))
+            fill = torch.as_tensor(fill_value, dtype=dtype, device=values.device)
+            values = torch.where(ok, values, fill)
         weights = [node[2] for node in corner if node[2] is not None]
         for w in weights:
             values = values * w.reshape(w.shape + (1,) * (values.dim() - w.dim()))
@@ -154,7 +155,7 @@ def _projective_sample(images, transforms, interpolation, fill_mode, fill_value,
     """Warp `(N, H, W, C)` images: output pixel (x, y) reads input pixel
     `((a0 x + a1 y + a2) / k, (b0 x + b1 y + b2) / k)` with `k = c0 x + c1 y + 1`."""
     n, h, w, _ = images.shape
-    t = transforms.to(torch.float64)
+    t = transforms.to(device=images.device, dtype=torch.float64)
     if t.shape[0] == 1 and n > 1:
         t = t.expand(n, 8)
     ys, xs = torch.meshgrid(

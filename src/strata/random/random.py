@@ -30,6 +30,13 @@ __all__ = [
 ]
 
 
+def _on_device(value):
+    """A tensor stays where it is; anything else goes to the model device."""
+    if isinstance(value, torch.Tensor):
+        return value
+    return torch.as_tensor(value, device=_device())
+
+
 def _shape(shape, who):
     if isinstance(shape, int):
         return (shape,)
@@ -135,8 +142,8 @@ def categorical(logits, num_samples, dtype="int32", seed=None):
         >>> categorical([[0.0, -1e9]], 3, seed=1).tolist()
         [[0, 0, 0]]
     """
-    device = _device()
-    logits = torch.as_tensor(logits, device=device)
+    logits = _on_device(logits)
+    device = logits.device
     if logits.dim() != 2:
         raise ValueError(
             f"categorical expected logits of shape (batch, num_classes); received "
@@ -164,7 +171,7 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
         >>> sorted(set(x.tolist()))
         [0.0, 2.0]
     """
-    x = torch.as_tensor(inputs, device=_device())
+    x = _on_device(inputs)
     if not 0.0 <= float(rate) < 1.0:
         raise ValueError(f"dropout expected `rate` in [0, 1); received rate={rate!r}.")
     if noise_shape is None:
@@ -186,7 +193,7 @@ def shuffle(x, axis=0, seed=None):
         >>> sorted(shuffle([1, 2, 3], seed=1).tolist())
         [1, 2, 3]
     """
-    x = torch.as_tensor(x, device=_device())
+    x = _on_device(x)
     order = torch.randperm(x.shape[axis], generator=generator_for(seed, x.device), device=x.device)
     return x.index_select(axis, order)
 
