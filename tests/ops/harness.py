@@ -19,6 +19,7 @@ import torch
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 API_LIST = Path(__file__).resolve().parents[1] / "compat" / "keras_3_15_api.json"
 MATH_NAMES = FIXTURES / "keras_ops_math_names.json"
+SIGNATURES = FIXTURES / "keras_op_signatures.json"
 
 
 @dataclass
@@ -169,3 +170,20 @@ def run_with_tensors(case: Case, namespace):
 
 def all_cases(by_op) -> list:
     return [case for cases in by_op.values() for case in cases]
+
+
+def signature(function) -> list:
+    """`[name, kind, repr(default) or None]` per parameter, as the fixture script records."""
+    import inspect
+
+    target = function.__init__ if inspect.isclass(function) else function
+    params = [p for p in inspect.signature(target).parameters.values() if p.name != "self"]
+    return [
+        [p.name, p.kind.name, None if p.default is p.empty else repr(p.default)] for p in params
+    ]
+
+
+def keras_signatures(prefix: str) -> dict:
+    """Keras's recorded signatures whose key starts with `prefix` ("nn.", "random.")."""
+    recorded = json.loads(SIGNATURES.read_text())
+    return {k[len(prefix) :]: v for k, v in recorded.items() if k.startswith(prefix)}

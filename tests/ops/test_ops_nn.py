@@ -7,7 +7,16 @@ NumPy/SciPy reference or an invariant check.
 
 import pytest
 from ops import cases_nn
-from ops.harness import all_cases, index, keras_names, load_fixtures, run_case, run_with_tensors
+from ops.harness import (
+    all_cases,
+    index,
+    keras_names,
+    keras_signatures,
+    load_fixtures,
+    run_case,
+    run_with_tensors,
+    signature,
+)
 
 import strata.ops.nn as namespace
 
@@ -23,6 +32,15 @@ def test_every_keras_name_is_present():
 
 def test_public_names_are_exactly_keras_names():
     assert sorted(namespace.__all__) == keras_names(MODULE)
+
+
+def test_signatures_match_keras():
+    """Parameter names, kinds and defaults are Keras's, op by op."""
+    recorded = keras_signatures(f"{MODULE}.")
+    assert sorted(recorded) == keras_names(MODULE)
+    differ = {n: signature(getattr(namespace, n)) for n in recorded}
+    differ = {n: s for n, s in differ.items() if s != recorded[n]}
+    assert differ == {}
 
 
 def test_every_keras_name_has_cases():

@@ -26,6 +26,15 @@ def test_every_keras_random_name_is_present():
     assert [n for n in wanted if not hasattr(strata.random, n)] == []
 
 
+def test_signatures_match_keras():
+    from ops.harness import keras_signatures, signature
+
+    recorded = keras_signatures("random.")
+    assert sorted(recorded) == sorted(random.__all__)
+    differ = {n: signature(getattr(random, n)) for n in recorded}
+    assert {n: s for n, s in differ.items() if s != recorded[n]} == {}
+
+
 def _ks(sample, distribution, *args):
     return st.kstest(sample.double().numpy().ravel(), distribution, args=args).pvalue
 

@@ -5,8 +5,9 @@ Run with the reference Keras (torch backend), from the repository root:
 
 The argument tables live in tests/ops/cases_*.py; both this script and the tests build the same
 inputs from them. Writes tests/ops/fixtures/ops_<module>.npz (outputs keyed "<op>.<case>::<i>")
-and keras_ops_math_names.json (the names Keras's ops/math.py exports, which have no public
-`keras.ops.math` module to list them).
+keras_ops_math_names.json (the names Keras's ops/math.py exports, which have no public
+`keras.ops.math` module to list them) and keras_op_signatures.json (parameter names, kinds and
+defaults of every op and of keras.random).
 """
 
 import inspect
@@ -25,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from ops import cases_image, cases_linalg, cases_math, cases_nn  # noqa: E402
-from ops.harness import FIXTURES, MATH_NAMES, fixture_file  # noqa: E402
+from ops.harness import FIXTURES, MATH_NAMES, SIGNATURES, fixture_file  # noqa: E402
 
 TABLES = {"nn": cases_nn, "math": cases_math, "linalg": cases_linalg, "image": cases_image}
 
@@ -60,9 +61,37 @@ def math_names():
     return sorted(names)
 
 
+def signature(function):
+    """Parameter names, kinds and defaults (as repr) of a function or a class's __init__."""
+    target = function.__init__ if inspect.isclass(function) else function
+    params = [p for p in inspect.signature(target).parameters.values() if p.name != "self"]
+    return [
+        [p.name, p.kind.name, None if p.default is p.empty else repr(p.default)] for p in params
+    ]
+
+
+def signatures():
+    """Keras's signatures of every op of the four modules and of `keras.random`."""
+    result = {}
+    for module in TABLES:
+        names = (
+            math_names()
+            if module == "math"
+            else [n for n in dir(getattr(keras.ops, module)) if not n.startswith("_")]
+        )
+        for name in names:
+            result[f"{module}.{name}"] = signature(keras_op(module, name))
+    for name in dir(keras.random):
+        if not name.startswith("_"):
+            result[f"random.{name}"] = signature(getattr(keras.random, name))
+    return result
+
+
 def main():
     FIXTURES.mkdir(parents=True, exist_ok=True)
     MATH_NAMES.write_text(json.dumps(math_names(), indent=1) + "\n")
+    lines = [f"{json.dumps(k)}: {json.dumps(v)}" for k, v in sorted(signatures().items())]
+    SIGNATURES.write_text("{\n" + ",\n".join(lines) + "\n}\n")
     failed = []
     for module, table in TABLES.items():
         arrays = {}
