@@ -74,12 +74,34 @@ def fixture_file(module: str) -> Path:
     return FIXTURES / f"ops_{module}.npz"
 
 
+def pack(arrays: dict) -> dict:
+    """Many small arrays as one flat array per dtype plus a JSON index (a few zip members
+    instead of one per array keeps the fixture files small)."""
+    flat, index = {}, {}
+    for key, array in arrays.items():
+        array = np.array(array, order="C")  # (ascontiguousarray would make 0-d arrays 1-d)
+        name = array.dtype.str.replace("<", "").replace("|", "")
+        offset = sum(a.size for a in flat.get(name, []))
+        flat.setdefault(name, []).append(array.reshape(-1))
+        index[key] = [name, offset, list(array.shape)]
+    packed = {f"values_{name}": np.concatenate(parts) for name, parts in flat.items()}
+    packed["index"] = np.array(json.dumps(index, sort_keys=True))
+    return packed
+
+
 def load_fixtures(module: str) -> dict:
+    """`{"<op>.<case>::<i>": array}` of one module's fixture file (empty if absent)."""
     path = fixture_file(module)
     if not path.exists():
         return {}
     with np.load(path, allow_pickle=False) as data:
-        return {k: data[k] for k in data.files}
+        index = json.loads(str(data["index"]))
+        values = {k[len("values_") :]: data[k] for k in data.files if k.startswith("values_")}
+    result = {}
+    for key, (name, offset, shape) in index.items():
+        size = int(np.prod(shape))
+        result[key] = values[name][offset : offset + size].reshape(shape)
+    return result
 
 
 def keras_names(module: str) -> list[str]:

@@ -4,7 +4,8 @@ Run with the reference Keras (torch backend), from the repository root:
     KERAS_BACKEND=torch /work/kerasenv/bin/python tools/keras_fixtures/ops_nn_math_linalg_image.py
 
 The argument tables live in tests/ops/cases_*.py; both this script and the tests build the same
-inputs from them. Writes tests/ops/fixtures/ops_<module>.npz (outputs keyed "<op>.<case>::<i>")
+inputs from them. Writes tests/ops/fixtures/ops_<module>.npz (outputs keyed
+"<op>.<case>::<i>", packed by tests/ops/harness.py's `pack`),
 keras_ops_math_names.json (the names Keras's ops/math.py exports, which have no public
 `keras.ops.math` module to list them) and keras_op_signatures.json (parameter names, kinds and
 defaults of every op and of keras.random).
@@ -26,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from ops import cases_image, cases_linalg, cases_math, cases_nn  # noqa: E402
-from ops.harness import FIXTURES, MATH_NAMES, SIGNATURES, fixture_file  # noqa: E402
+from ops.harness import FIXTURES, MATH_NAMES, SIGNATURES, fixture_file, pack  # noqa: E402
 
 TABLES = {"nn": cases_nn, "math": cases_math, "linalg": cases_linalg, "image": cases_image}
 
@@ -108,7 +109,7 @@ def main():
                 continue
             for i, out in enumerate(outputs):
                 arrays[f"{case.key}::{i}"] = out
-        np.savez_compressed(fixture_file(module), **arrays)
+        np.savez_compressed(fixture_file(module), **pack(arrays))
         size = fixture_file(module).stat().st_size
         print(f"{module}: {len(arrays)} arrays, {size / 1024:.1f} KiB")
     if failed:
