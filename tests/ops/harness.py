@@ -113,8 +113,12 @@ def keras_names(module: str) -> list[str]:
     return sorted(k[len(prefix) :] for k in names if k.startswith(prefix))
 
 
-def assert_close(actual, expected, rtol, atol, what):
+def assert_close(actual, expected, rtol, atol, what, exact_dtype=False):
     actual, expected = np.asarray(actual), np.asarray(expected)
+    if exact_dtype:
+        assert actual.dtype == expected.dtype, (
+            f"{what}: dtype {actual.dtype}, expected {expected.dtype}"
+        )
     assert actual.shape == expected.shape, (
         f"{what}: shape {actual.shape}, expected {expected.shape}"
     )
@@ -138,7 +142,8 @@ def run_case(case: Case, namespace, fixtures: dict):
         expected = [fixtures[f"{case.key}::{i}"] for i in range(len(outputs))]
         assert f"{case.key}::{len(outputs)}" not in fixtures, f"{case.key}: too few outputs"
         for i, (a, e) in enumerate(zip(outputs, expected, strict=True)):
-            assert_close(a, e, case.rtol, case.atol, f"{case.key} output {i} vs Keras")
+            what = f"{case.key} output {i} vs Keras"
+            assert_close(a, e, case.rtol, case.atol, what, exact_dtype=True)
         compared = True
     if case.reference is not None:
         expected = outputs_as_numpy(case.reference(*args, **kwargs))
