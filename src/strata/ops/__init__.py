@@ -2,13 +2,13 @@
 
 Every op runs eagerly on tensors, arrays and numbers, and records a graph node when given a
 symbolic tensor. The submodules mirror Keras's (`ops.numpy`, `ops.nn`, `ops.math`,
-`ops.linalg`, `ops.image`, `ops.core`); their public names are all re-exported here.
+`ops.linalg`, `ops.image`, `ops.core`); their public names are re-exported here, except
+`ops.image`'s (as in Keras, `ops.image.resize` has no `ops.resize`).
 `conv_utils` holds helpers that layers share.
 """
 
 from strata.ops import core, image, linalg, math, nn, numpy  # noqa: F401
 from strata.ops.core import *  # noqa: F401,F403
-from strata.ops.image import *  # noqa: F401,F403
 from strata.ops.linalg import *  # noqa: F401,F403
 from strata.ops.math import *  # noqa: F401,F403
 from strata.ops.nn import *  # noqa: F401,F403
