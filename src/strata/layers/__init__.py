@@ -99,7 +99,17 @@ from strata.layers.pooling import (  # noqa: F401
     MaxPooling2D,
     MaxPooling3D,
 )
-from strata.layers.preprocessing import RandomFlip, Rescaling  # noqa: F401
+from strata.layers.preprocessing import (  # noqa: F401
+    RandomBrightness,
+    RandomContrast,
+    RandomCrop,
+    RandomFlip,
+    RandomRotation,
+    RandomShear,
+    RandomTranslation,
+    RandomZoom,
+    Rescaling,
+)
 from strata.layers.recurrent import (  # noqa: F401
     GRU,
     LSTM,
@@ -149,6 +159,13 @@ __all__ = [
     "Permute",
     "RepeatVector",
     "RandomFlip",
+    "RandomBrightness",
+    "RandomContrast",
+    "RandomCrop",
+    "RandomRotation",
+    "RandomShear",
+    "RandomTranslation",
+    "RandomZoom",
     "Rescaling",
     "Reshape",
     "TorchModuleWrapper",

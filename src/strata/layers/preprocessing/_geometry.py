@@ -1,0 +1,129 @@
+"""Batched resampling of images under affine and projective maps, with Keras's fill modes.
+
+Everything works on `(batch, channels, height, width)` tensors and on pixel coordinates whose
+integers are pixel centres (row `i` is at `y = i`), the convention of Keras's
+`ops.image.affine_transform` and SciPy's `map_coordinates`. A transform is Keras's 8-vector
+`[a0, a1, a2, b0, b1, b2, c0, c1]` mapping an output point `(x, y)` to the input point
+`((a0 x + a1 y + a2) / k, (b0 x + b1 y + b2) / k)` with `k = c0 x + c1 y + 1`.
+The sampling is index arithmetic plus `torch.gather` (four gathers for bilinear), one call for
+the whole batch, so it runs the same on CPU and GPU.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+FILL_MODES = ("reflect", "wrap", "constant", "nearest")
+INTERPOLATIONS = ("nearest", "bilinear")
+
+
+def _fold(index, size, fill_mode):
+    """Integer indices brought inside [0, size) the way each fill mode extends the image."""
+    if fill_mode == "wrap":
+        return torch.remainder(index, size)
+    if fill_mode == "reflect":
+        # Half-sample symmetric: ... b a | a b c d | d c ... (period 2 * size).
+        folded = torch.remainder(index, 2 * size)
+        return torch.where(folded < size, folded, 2 * size - 1 - folded)
+    return index.clamp(0, size - 1)  # nearest; constant masks the outside afterwards
+
+
+def sample(images, y, x, interpolation="bilinear", fill_mode="constant", fill_value=0.0):
+    """Images read at float positions `y`, `x` (each `(batch, H', W')`): `(batch, C, H', W')`."""
+    batch, channels, height, width = images.shape
+    flat = images.reshape(batch, channels, height * width)
+    if interpolation == "nearest":
+        # torch.round halves to even, as Keras's map_coordinates does.
+        corners = [(torch.round(y), torch.round(x), None)]
+    else:
+        y0, x0 = torch.floor(y), torch.floor(x)
+        dy, dx = y - y0, x - x0
+        corners = [
+            (y0, x0, (1 - dy) * (1 - dx)),
+            (y0, x0 + 1, (1 - dy) * dx),
+            (y0 + 1, x0, dy * (1 - dx)),
+            (y0 + 1, x0 + 1, dy * dx),
+        ]
+    out = None
+    for row, col, weight in corners:
+        row, col = row.long(), col.long()
+        index = _fold(row, height, fill_mode) * width + _fold(col, width, fill_mode)
+        index = index.reshape(batch, 1, -1).expand(batch, channels, -1)
+        value = torch.gather(flat, 2, index).reshape(batch, channels, *y.shape[1:])
+        if fill_mode == "constant":
+            inside = (row >= 0) & (row < height) & (col >= 0) & (col < width)
+            fill = torch.tensor(fill_value, dtype=value.dtype, device=value.device)
+            value = torch.where(inside.unsqueeze(1), value, fill)
+        if weight is not None:
+            value = value * weight.unsqueeze(1).to(value.dtype)
+        out = value if out is None else out + value
+    return out
+
+
+def transform(images, matrices, interpolation="bilinear", fill_mode="constant", fill_value=0.0):
+    """Each image resampled under its own Keras 8-vector transform (`matrices`: `(batch, 8)`)."""
+    _, _, height, width = images.shape
+    grid = torch.float32 if images.dtype != torch.float64 else torch.float64
+    ys = torch.arange(height, dtype=grid, device=images.device).view(1, height, 1)
+    xs = torch.arange(width, dtype=grid, device=images.device).view(1, 1, width)
+    a0, a1, a2, b0, b1, b2, c0, c1 = matrices.to(grid).unsqueeze(-1).unsqueeze(-1).unbind(1)
+    k = c0 * xs + c1 * ys + 1
+    x_in = (a0 * xs + a1 * ys + a2) / k
+    y_in = (b0 * xs + b1 * ys + b2) / k
+    return sample(images, y_in, x_in, interpolation, fill_mode, fill_value)
+
+
+def affine_matrices(
+    height,
+    width,
+    angle=None,
+    scale=None,
+    shear_x=None,
+    shear_y=None,
+    translate_x=None,
+    translate_y=None,
+    like=None,
+):
+    """Keras's output-to-input maps for rotations/shears (degrees) about the image centre.
+
+    Any argument left None is the identity's (angle 0, scale 1, shear 0, no translation);
+    given ones are `(batch,)` float tensors.
+    """
+    given = next(
+        v for v in (angle, scale, shear_x, shear_y, translate_x, translate_y, like) if v is not None
+    )
+    zeros = torch.zeros_like(given)
+
+    def radians(value):
+        return zeros if value is None else value * (math.pi / 180.0)
+
+    theta = radians(angle)
+    tan_x, tan_y = torch.tan(radians(shear_x)), torch.tan(radians(shear_y))
+    scale = zeros + 1 if scale is None else scale
+    cx, cy = (width - 1) / 2.0, (height - 1) / 2.0
+    cos, sin = torch.cos(theta), torch.sin(theta)
+    a0 = scale * (cos + tan_x * sin)
+    a1 = scale * (-sin + tan_x * cos)
+    b0 = scale * (tan_y * cos + sin)
+    b1 = scale * (-tan_y * sin + cos)
+    a2 = (zeros if translate_x is None else translate_x) + cx - cx * a0 - cy * a1
+    b2 = (zeros if translate_y is None else translate_y) + cy - cx * b0 - cy * b1
+    return torch.stack([a0, a1, a2, b0, b1, b2, zeros, zeros], dim=1)
+
+
+def homographies(source, target):
+    """The 8-vector projective maps sending each `target` quad's corners to `source`'s.
+
+    `source`, `target`: `(batch, 4, 2)` corner points `(x, y)`. The result maps output
+    (target) points to input (source) points, the direction `transform` reads.
+    """
+    x, y = target[..., 0], target[..., 1]
+    u, v = source[..., 0], source[..., 1]
+    one, zero = torch.ones_like(x), torch.zeros_like(x)
+    rows_u = torch.stack([x, y, one, zero, zero, zero, -x * u, -y * u], dim=-1)
+    rows_v = torch.stack([zero, zero, zero, x, y, one, -x * v, -y * v], dim=-1)
+    system = torch.cat([rows_u, rows_v], dim=1).double()
+    rhs = torch.cat([u, v], dim=1).double().unsqueeze(-1)
+    return torch.linalg.solve(system, rhs).squeeze(-1).to(source.dtype)

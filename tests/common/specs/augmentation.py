@@ -1,0 +1,46 @@
+"""Specs of the image augmentation layers (random in training, no weights)."""
+
+from strata import layers
+from strata.testing import LayerSpec
+
+
+def _spec(cls, kwargs, shape, out=None, id=None, **extra):
+    return LayerSpec(
+        cls,
+        kwargs,
+        shape,
+        out or shape,
+        expected_trainable=0,
+        expected_non_trainable=0,
+        random_in_training=True,
+        id=id,
+        **extra,
+    )
+
+
+SPECS = [
+    _spec(layers.RandomRotation, {"factor": 0.2, "seed": 1}, (2, 5, 6, 3)),
+    _spec(
+        layers.RandomRotation,
+        {"factor": (-0.1, 0.3), "fill_mode": "constant", "data_format": "channels_first"},
+        (2, 3, 5, 6),
+        id="RandomRotation-constant-channels-first",
+    ),
+    _spec(layers.RandomZoom, {"height_factor": 0.2, "width_factor": (-0.1, 0.3)}, (2, 5, 6, 3)),
+    _spec(
+        layers.RandomTranslation,
+        {"height_factor": 0.2, "width_factor": 0.1, "fill_mode": "wrap", "seed": 2},
+        (2, 5, 6, 3),
+    ),
+    _spec(layers.RandomShear, {"x_factor": 0.2, "y_factor": (0.1, 0.3)}, (2, 5, 6, 3)),
+    _spec(layers.RandomCrop, {"height": 3, "width": 4, "seed": 0}, (2, 5, 6, 3), (2, 3, 4, 3)),
+    _spec(
+        layers.RandomCrop,
+        {"height": 3, "width": 4, "data_format": "channels_first"},
+        (2, 2, 5, 6),
+        (2, 2, 3, 4),
+        id="RandomCrop-channels-first",
+    ),
+    _spec(layers.RandomContrast, {"factor": 0.5, "seed": 3}, (2, 5, 6, 3)),
+    _spec(layers.RandomBrightness, {"factor": 0.2, "value_range": (-1, 1)}, (2, 5, 6, 3)),
+]

@@ -1,0 +1,93 @@
+"""Reference outputs of Keras 3's image augmentation layers at deterministic settings.
+
+Run with the scratch Keras (never a dependency of strata):
+    KERAS_BACKEND=torch /work/kerasenv/bin/python tools/keras_fixtures/augmentation.py
+Writes tests/layers/preprocessing/fixtures/augmentation.npz: the input `images` and, for each
+case, `<case>` = Keras's output. A factor range of one value (`(0.25, 0.25)`) makes the random
+draw a constant, so the output is deterministic.
+"""
+
+import os
+from pathlib import Path
+
+import keras
+import numpy as np
+
+OUT = Path(__file__).resolve().parents[2] / "tests/layers/preprocessing/fixtures/augmentation.npz"
+FILLS = ("reflect", "wrap", "constant", "nearest")
+
+
+def cases():
+    """name -> (layer, training, input key)."""
+    layers = keras.layers
+    found = {}
+    for fill in FILLS:
+        for interp in ("bilinear", "nearest"):
+            tag = f"{fill}_{interp}"
+            kw = {"fill_mode": fill, "interpolation": interp, "fill_value": 7.0}
+            found[f"rotation_90_{tag}"] = (
+                layers.RandomRotation((0.25, 0.25), **kw),
+                True,
+                "images",
+            )
+            found[f"rotation_36_{tag}"] = (layers.RandomRotation((0.1, 0.1), **kw), True, "images")
+            found[f"rotation_m50_{tag}"] = (
+                layers.RandomRotation((-0.14, -0.14), **kw),
+                True,
+                "images",
+            )
+            found[f"zoom_out_{tag}"] = (layers.RandomZoom((0.3, 0.3), **kw), True, "images")
+            found[f"zoom_in_xy_{tag}"] = (
+                layers.RandomZoom((-0.4, -0.4), (0.2, 0.2), **kw),
+                True,
+                "images",
+            )
+            found[f"translation_{tag}"] = (
+                layers.RandomTranslation((0.2, 0.2), (-0.3, -0.3), **kw),
+                True,
+                "images",
+            )
+            found[f"translation_far_{tag}"] = (
+                layers.RandomTranslation((-0.9, -0.9), (1.3 / 7, 1.3 / 7), **kw),
+                True,
+                "images",
+            )
+    found["rotation_36_channels_first"] = (
+        layers.RandomRotation((0.1, 0.1), data_format="channels_first"),
+        True,
+        "images_cf",
+    )
+    # Smaller than the target on one axis: Keras centre-crops to the aspect ratio and resizes.
+    found["crop_resize"] = (layers.RandomCrop(4, 4), True, "small")
+    found["crop_center"] = (layers.RandomCrop(3, 5), True, "narrow")
+    found["brightness"] = (layers.RandomBrightness((0.2, 0.2)), True, "images")
+    found["brightness_clip"] = (layers.RandomBrightness((-0.5, -0.5)), True, "images")
+    return found
+
+
+def main():
+    rng = np.random.default_rng(0)
+    arrays = {
+        "images": rng.uniform(0, 255, (2, 6, 7, 2)).astype("float32"),
+        "small": rng.uniform(0, 255, (2, 3, 8, 2)).astype("float32"),
+        "narrow": rng.uniform(0, 255, (2, 3, 9, 2)).astype("float32"),
+    }
+    arrays["images_cf"] = np.ascontiguousarray(arrays["images"].transpose(0, 3, 1, 2))
+    for name, (layer, training, key) in cases().items():
+        arrays[name] = keras.ops.convert_to_numpy(layer(arrays[key], training=training))
+    # RandomShear draws a random sign per image; its transform is run at given shear factors.
+    shears = np.array([[0.3, 0.2], [-0.25, -0.1]], "float32")
+    arrays["shear_factors"] = shears
+    for fill in FILLS:
+        for interp in ("bilinear", "nearest"):
+            layer = keras.layers.RandomShear(
+                0.3, 0.2, fill_mode=fill, interpolation=interp, fill_value=7.0
+            )
+            out = layer.transform_images(arrays["images"], {"shear_factor": shears})
+            arrays[f"shear_{fill}_{interp}"] = keras.ops.convert_to_numpy(out)
+    np.savez_compressed(OUT, **arrays)
+    print(f"wrote {OUT} ({os.path.getsize(OUT)} bytes, {len(arrays)} arrays)")
+
+
+if __name__ == "__main__":
+    main()
