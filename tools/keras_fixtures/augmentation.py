@@ -57,19 +57,59 @@ def cases():
         True,
         "images_cf",
     )
-    # Smaller than the target on one axis: Keras centre-crops to the aspect ratio and resizes.
-    found["crop_resize"] = (layers.RandomCrop(4, 4), True, "small")
+    # Too small on one axis: Keras takes the central window (no random offset).
     found["crop_center"] = (layers.RandomCrop(3, 5), True, "narrow")
     found["brightness"] = (layers.RandomBrightness((0.2, 0.2)), True, "images")
     found["brightness_clip"] = (layers.RandomBrightness((-0.5, -0.5)), True, "images")
     return found
 
 
+def colour(arrays):
+    """Colour layers at deterministic settings, or their transforms at given draws."""
+    layers = keras.layers
+    rgb = np.random.default_rng(1).uniform(0, 255, (2, 5, 6, 3)).astype("float32")
+    rgb[0, 0, 0] = [0.0, 0.0, 0.0]  # black and a grey pixel: zero spread in HSV
+    rgb[0, 0, 1] = [90.0, 90.0, 90.0]
+    arrays["rgb"] = rgb
+    fixed = {
+        "grayscale": layers.RandomGrayscale(1.0),
+        "degeneration": layers.RandomColorDegeneration((0.4, 0.4)),
+        "sharpness_soft": layers.RandomSharpness((0.2, 0.2)),
+        "sharpness_sharp": layers.RandomSharpness((0.8, 0.8)),
+        "posterization": layers.RandomPosterization((3, 3)),
+        "invert": layers.RandomInvert((1.0, 1.0)),
+        "auto_contrast": layers.AutoContrast(),
+    }
+    for name, layer in fixed.items():
+        arrays[name] = keras.ops.convert_to_numpy(layer(rgb, training=True))
+    arrays["equalization"] = keras.ops.convert_to_numpy(
+        layers.Equalization()(np.round(rgb[:1]), training=True)
+    )
+    arrays["hue_shifts"] = np.array([0.3, -0.45], "float32")
+    hue = layers.RandomHue(0.5)
+    out = hue.transform_images(rgb, {"factor": arrays["hue_shifts"]})
+    arrays["hue"] = keras.ops.convert_to_numpy(out)
+    arrays["saturation_scales"] = np.array([0.3, 0.9], "float32")
+    saturation = layers.RandomSaturation(0.5)
+    out = saturation.transform_images(rgb, {"factor": arrays["saturation_scales"]})
+    arrays["saturation"] = keras.ops.convert_to_numpy(out)
+    arrays["solarization_draws"] = np.array([[20.0, 100.0], [0.0, 200.0]], "float32")
+    draws = arrays["solarization_draws"].reshape(2, 2, 1, 1, 1)
+    out = layers.Solarization().transform_images(
+        rgb,
+        {
+            "additions": keras.ops.convert_to_tensor(draws[:, 0]),
+            "thresholds": keras.ops.convert_to_tensor(draws[:, 1]),
+        },
+    )
+    arrays["solarization"] = keras.ops.convert_to_numpy(out)
+
+
 def main():
     rng = np.random.default_rng(0)
     arrays = {
         "images": rng.uniform(0, 255, (2, 6, 7, 2)).astype("float32"),
-        "small": rng.uniform(0, 255, (2, 3, 8, 2)).astype("float32"),
+        "small": rng.uniform(0, 255, (2, 3, 8, 2)).astype("float32"),  # strata's own check
         "narrow": rng.uniform(0, 255, (2, 3, 9, 2)).astype("float32"),
     }
     arrays["images_cf"] = np.ascontiguousarray(arrays["images"].transpose(0, 3, 1, 2))
@@ -85,6 +125,7 @@ def main():
             )
             out = layer.transform_images(arrays["images"], {"shear_factor": shears})
             arrays[f"shear_{fill}_{interp}"] = keras.ops.convert_to_numpy(out)
+    colour(arrays)
     np.savez_compressed(OUT, **arrays)
     print(f"wrote {OUT} ({os.path.getsize(OUT)} bytes, {len(arrays)} arrays)")
 

@@ -43,4 +43,38 @@ SPECS = [
     ),
     _spec(layers.RandomContrast, {"factor": 0.5, "seed": 3}, (2, 5, 6, 3)),
     _spec(layers.RandomBrightness, {"factor": 0.2, "value_range": (-1, 1)}, (2, 5, 6, 3)),
+    _spec(layers.RandomGrayscale, {"factor": 0.5, "seed": 1}, (2, 4, 5, 3)),
+    _spec(
+        layers.RandomHue,
+        {"factor": 0.3, "value_range": (-3, 3), "data_format": "channels_first"},
+        (2, 3, 4, 5),
+    ),
+    _spec(layers.RandomSaturation, {"factor": (0.2, 0.8), "value_range": (-3, 3)}, (2, 4, 5, 3)),
+    _spec(layers.RandomColorDegeneration, {"factor": 0.5, "value_range": (-3, 3)}, (2, 4, 5, 3)),
+    _spec(
+        layers.RandomColorJitter,
+        {
+            "value_range": (-3, 3),
+            "brightness_factor": 0.1,
+            "contrast_factor": 0.2,
+            "saturation_factor": 0.6,
+            "hue_factor": 0.1,
+            "seed": 5,
+        },
+        (2, 4, 5, 3),
+    ),
+    _spec(layers.RandomSharpness, {"factor": 0.8, "value_range": (-3, 3)}, (2, 4, 5, 3)),
+    _spec(layers.RandomPosterization, {"factor": 4, "value_range": (-3, 3)}, (2, 4, 5, 3)),
+    _spec(layers.RandomInvert, {"factor": 0.5, "value_range": (-3, 3)}, (2, 4, 5, 3)),
+    _spec(
+        layers.Solarization,
+        {"addition_factor": 0.1, "threshold_factor": (0.4, 0.6), "value_range": (-3, 3)},
+        (2, 4, 5, 3),
+    ),
+    _spec(layers.AutoContrast, {"value_range": (-1, 1)}, (2, 4, 5, 3)),
+    _spec(
+        layers.Equalization,
+        {"value_range": (-3, 3), "bins": 16, "data_format": "channels_first"},
+        (2, 3, 4, 5),
+    ),
 ]

@@ -12,11 +12,24 @@ from strata import layers
 FIXTURES = np.load(Path(__file__).parent / "fixtures" / "augmentation.npz")
 
 
-def test_crop_of_a_too_small_image_is_keras_centre_crop_and_resize():
-    small = torch.from_numpy(FIXTURES["small"])  # 3 x 8, target 4 x 4
+def test_crop_of_a_too_small_image_is_the_central_square_resized():
+    # 3 x 8 to 4 x 4: the central 3 x 3 window (columns 2-4), resized bilinearly.
+    small = torch.from_numpy(FIXTURES["small"])
+    window = small[:, :, 2:5].permute(0, 3, 1, 2)
+    expected = torch.nn.functional.interpolate(window, size=(4, 4), mode="bilinear")
     for training in (True, False):
-        got = layers.RandomCrop(4, 4, seed=0)(small, training=training).numpy()
-        np.testing.assert_allclose(got, FIXTURES["crop_resize"], rtol=1e-5, atol=1e-3)
+        got = layers.RandomCrop(4, 4, seed=0)(small, training=training)
+        torch.testing.assert_close(got, expected.permute(0, 2, 3, 1))
+
+
+def test_inference_crop_of_a_larger_image_is_central():
+    image = torch.arange(36.0).reshape(1, 6, 6, 1)
+    got = layers.RandomCrop(2, 2)(image)[0, :, :, 0]
+    # The central 6 x 6 window (the whole image) resized to 2 x 2: bilinear at half-pixel
+    # centres reads rows and columns 1 and 4 exactly.
+    torch.testing.assert_close(got, image[0, [1, 4]][:, [1, 4], 0])
+    got = layers.RandomCrop(2, 2)(torch.arange(16.0).reshape(1, 4, 4, 1))[0, :, :, 0]
+    torch.testing.assert_close(got, torch.tensor([[2.5, 4.5], [10.5, 12.5]]))
 
 
 def test_crop_in_inference_is_the_central_window():

@@ -1,23 +1,45 @@
 """Preprocessing and augmentation layers (Keras 3's `keras.layers` preprocessing family)."""
 
+from strata.layers.preprocessing.auto_contrast import AutoContrast
+from strata.layers.preprocessing.equalization import Equalization
 from strata.layers.preprocessing.random_brightness import RandomBrightness
+from strata.layers.preprocessing.random_color_degeneration import RandomColorDegeneration
+from strata.layers.preprocessing.random_color_jitter import RandomColorJitter
 from strata.layers.preprocessing.random_contrast import RandomContrast
 from strata.layers.preprocessing.random_crop import RandomCrop
 from strata.layers.preprocessing.random_flip import RandomFlip
+from strata.layers.preprocessing.random_grayscale import RandomGrayscale
+from strata.layers.preprocessing.random_hue import RandomHue
+from strata.layers.preprocessing.random_invert import RandomInvert
+from strata.layers.preprocessing.random_posterization import RandomPosterization
 from strata.layers.preprocessing.random_rotation import RandomRotation
+from strata.layers.preprocessing.random_saturation import RandomSaturation
+from strata.layers.preprocessing.random_sharpness import RandomSharpness
 from strata.layers.preprocessing.random_shear import RandomShear
 from strata.layers.preprocessing.random_translation import RandomTranslation
 from strata.layers.preprocessing.random_zoom import RandomZoom
 from strata.layers.preprocessing.rescaling import Rescaling
+from strata.layers.preprocessing.solarization import Solarization
 
 __all__ = [
+    "AutoContrast",
+    "Equalization",
     "RandomBrightness",
+    "RandomColorDegeneration",
+    "RandomColorJitter",
     "RandomContrast",
     "RandomCrop",
     "RandomFlip",
+    "RandomGrayscale",
+    "RandomHue",
+    "RandomInvert",
+    "RandomPosterization",
     "RandomRotation",
+    "RandomSaturation",
+    "RandomSharpness",
     "RandomShear",
     "RandomTranslation",
     "RandomZoom",
     "Rescaling",
+    "Solarization",
 ]

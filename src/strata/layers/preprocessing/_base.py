@@ -78,7 +78,7 @@ def factor_range(factor, who, name="factor", bounds=(-1.0, 1.0), symmetric=True)
     low, high = bounds
     if isinstance(factor, (list, tuple)) and len(factor) == 2 and all(map(is_number, factor)):
         lower, upper = sorted(float(v) for v in factor)
-    elif is_number(factor):
+    elif is_number(factor) and low <= factor <= high:
         size = abs(float(factor))
         lower, upper = (-size if symmetric else 0.0), size
     else:

@@ -12,9 +12,9 @@ class RandomCrop(ImageAugmentation):
     """Crop each image to `(height, width)`: at a random place in training, centred otherwise.
 
     In training each image of the batch gets its own window. In inference, or when an image is
-    smaller than the target on either axis, the window is central (Keras 3's rule: placed where
-    the largest window of the target's aspect ratio would be centred, cut short by the image's
-    edge) and resized (bilinear) to `(height, width)`, so the output size is always the same.
+    smaller than the target on either axis, the largest central window with the target's aspect
+    ratio is taken and resized (bilinear) to `(height, width)`, so the output size is always
+    the one `compute_output_shape` gives.
 
     Args:
         height: the output height.
@@ -31,8 +31,10 @@ class RandomCrop(ImageAugmentation):
     Example:
         >>> import torch, strata
         >>> image = torch.arange(16.0).reshape(1, 4, 4, 1)
-        >>> strata.layers.RandomCrop(2, 2)(image)[0, :, :, 0].tolist()
-        [[5.0, 6.0], [9.0, 10.0]]
+        >>> strata.layers.RandomCrop(2, 2)(image, training=True).shape
+        torch.Size([1, 2, 2, 1])
+        >>> strata.layers.RandomCrop(2, 2)(image)[0, :, :, 0].tolist()  # inference: resized
+        [[2.5, 4.5], [10.5, 12.5]]
     """
 
     acts_in_inference = True
@@ -70,15 +72,14 @@ class RandomCrop(ImageAugmentation):
         return (self.uniform((batch,), images) * (room + 1)).long().clamp_(max=room)
 
     def _center(self, images):
-        """Keras 3's rule: offsets centre the largest window of the target's aspect ratio, the
-        slice is `(height, width)` from there (cut short by the image's edge), then resized."""
+        """The largest central window with the target's aspect ratio, resized to the target."""
         _, _, in_height, in_width = images.shape
         crop_height = max(min(in_height, int(in_width * self.height / self.width)), 1)
         crop_width = max(min(in_width, int(in_height * self.width / self.height)), 1)
         top = (in_height - crop_height) // 2
         left = (in_width - crop_width) // 2
-        window = images[:, :, top : top + self.height, left : left + self.width]
-        if tuple(window.shape[2:]) == (self.height, self.width):
+        window = images[:, :, top : top + crop_height, left : left + crop_width]
+        if (crop_height, crop_width) == (self.height, self.width):
             return window
         resized = F.interpolate(
             window.float(), size=(self.height, self.width), mode="bilinear", align_corners=False
