@@ -20,7 +20,7 @@ INTERPOLATIONS = ("nearest", "bilinear")
 
 
 def _fold(index, size, fill_mode):
-    """Integer indices brought inside [0, size) the way each fill mode extends the image."""
+    """Whole-number indices brought inside [0, size) the way each fill mode extends the image."""
     if fill_mode == "wrap":
         return torch.remainder(index, size)
     if fill_mode == "reflect":
@@ -31,35 +31,37 @@ def _fold(index, size, fill_mode):
 
 
 def sample(images, y, x, interpolation="bilinear", fill_mode="constant", fill_value=0.0):
-    """Images read at float positions `y`, `x` (each `(batch, H', W')`): `(batch, C, H', W')`."""
+    """Images read at float positions `y`, `x` (each `(batch, H', W')`): `(batch, C, H', W')`.
+
+    All corners are gathered at once (one `gather` for the batch), which keeps the number of
+    kernel launches small on a GPU.
+    """
     batch, channels, height, width = images.shape
-    flat = images.reshape(batch, channels, height * width)
+    out_shape = y.shape[1:]
     if interpolation == "nearest":
         # torch.round halves to even, as Keras's map_coordinates does.
-        corners = [(torch.round(y), torch.round(x), None)]
+        rows, cols, weights = torch.round(y).unsqueeze(1), torch.round(x).unsqueeze(1), None
     else:
         y0, x0 = torch.floor(y), torch.floor(x)
-        dy, dx = y - y0, x - x0
-        corners = [
-            (y0, x0, (1 - dy) * (1 - dx)),
-            (y0, x0 + 1, (1 - dy) * dx),
-            (y0 + 1, x0, dy * (1 - dx)),
-            (y0 + 1, x0 + 1, dy * dx),
-        ]
-    out = None
-    for row, col, weight in corners:
-        row, col = row.long(), col.long()
-        index = _fold(row, height, fill_mode) * width + _fold(col, width, fill_mode)
-        index = index.reshape(batch, 1, -1).expand(batch, channels, -1)
-        value = torch.gather(flat, 2, index).reshape(batch, channels, *y.shape[1:])
-        if fill_mode == "constant":
-            inside = (row >= 0) & (row < height) & (col >= 0) & (col < width)
-            fill = torch.tensor(fill_value, dtype=value.dtype, device=value.device)
-            value = torch.where(inside.unsqueeze(1), value, fill)
-        if weight is not None:
-            value = value * weight.unsqueeze(1).to(value.dtype)
-        out = value if out is None else out + value
-    return out
+        dy, dx = (y - y0).unsqueeze(1), (x - x0).unsqueeze(1)
+        step = torch.tensor([0.0, 0.0, 1.0, 1.0], dtype=y.dtype, device=y.device).view(1, 4, 1, 1)
+        rows = y0.unsqueeze(1) + step
+        cols = x0.unsqueeze(1) + step[:, [0, 2, 0, 2]]
+        flip_y, flip_x = step, step[:, [0, 2, 0, 2]]
+        weights = (flip_y * dy + (1 - flip_y) * (1 - dy)) * (flip_x * dx + (1 - flip_x) * (1 - dx))
+    corners = rows.shape[1]
+    # Whole-number floats: folding them is exact and cheaper than on int64.
+    index = _fold(rows, height, fill_mode) * width + _fold(cols, width, fill_mode)
+    index = index.long().reshape(batch, 1, -1).expand(batch, channels, -1)
+    flat = images.reshape(batch, channels, height * width)
+    values = torch.gather(flat, 2, index).reshape(batch, channels, corners, *out_shape)
+    if fill_mode == "constant":
+        inside = (rows >= 0) & (rows < height) & (cols >= 0) & (cols < width)
+        fill = torch.tensor(fill_value, dtype=values.dtype, device=values.device)
+        values = torch.where(inside.unsqueeze(1), values, fill)
+    if weights is None:
+        return values.squeeze(2)
+    return (values * weights.unsqueeze(1).to(values.dtype)).sum(2)
 
 
 def transform(images, matrices, interpolation="bilinear", fill_mode="constant", fill_value=0.0):
