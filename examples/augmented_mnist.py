@@ -49,9 +49,7 @@ def build_model(flip=True, seed=0):
     x = layers.Dropout(0.5)(x)
     outputs = layers.Dense(10, activation="softmax")(x)
     model = keras.Model(inputs=inputs, outputs=outputs)
-    model.compile(
-        loss="sparse_categorical_crossentropy", optimizer="rmsprop", metrics=["accuracy"]
-    )
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="rmsprop", metrics=["accuracy"])
     return model
 
 
