@@ -105,6 +105,31 @@ def colour(arrays):
     arrays["solarization"] = keras.ops.convert_to_numpy(out)
 
 
+def filters(arrays):
+    """Gaussian blur at fixed widths; perspective warps at given corner moves."""
+    layers = keras.layers
+    images = arrays["images"]
+    blur = layers.RandomGaussianBlur((1.0, 1.0), kernel_size=5, sigma=(0.7, 0.7))
+    arrays["blur"] = keras.ops.convert_to_numpy(blur(images, training=True))
+    height, width = images.shape[1:3]
+    start = np.array(
+        [[0.0, 0.0], [width - 1, 0.0], [0.0, height - 1], [width - 1, height - 1]], "float32"
+    )
+    start = np.repeat(start[None], 2, axis=0)
+    moves = np.random.default_rng(2).uniform(-0.25, 0.25, (2, 4, 2)).astype("float32")
+    end = start + start * moves
+    arrays["perspective_start"], arrays["perspective_end"] = start, end
+    for interp in ("bilinear", "nearest"):
+        layer = layers.RandomPerspective(interpolation=interp, fill_value=7.0)
+        transformation = {
+            "apply_perspective": keras.ops.convert_to_tensor(np.array([True, True])),
+            "start_points": keras.ops.convert_to_tensor(start),
+            "end_points": keras.ops.convert_to_tensor(end),
+        }
+        out = layer.transform_images(images, transformation)
+        arrays[f"perspective_{interp}"] = keras.ops.convert_to_numpy(out)
+
+
 def main():
     rng = np.random.default_rng(0)
     arrays = {
@@ -126,6 +151,7 @@ def main():
             out = layer.transform_images(arrays["images"], {"shear_factor": shears})
             arrays[f"shear_{fill}_{interp}"] = keras.ops.convert_to_numpy(out)
     colour(arrays)
+    filters(arrays)
     np.savez_compressed(OUT, **arrays)
     print(f"wrote {OUT} ({os.path.getsize(OUT)} bytes, {len(arrays)} arrays)")
 

@@ -77,4 +77,22 @@ SPECS = [
         {"value_range": (-3, 3), "bins": 16, "data_format": "channels_first"},
         (2, 3, 4, 5),
     ),
+    _spec(layers.RandomErasing, {"value_range": (-3, 3), "seed": 1}, (2, 6, 7, 3)),
+    _spec(
+        layers.RandomErasing,
+        {"factor": (0.5, 1.0), "fill_value": 0.5, "data_format": "channels_first"},
+        (2, 3, 6, 7),
+        id="RandomErasing-fill-channels-first",
+    ),
+    _spec(
+        layers.RandomGaussianBlur,
+        {"kernel_size": (3, 5), "sigma": (0.3, 1.5), "value_range": (-3, 3)},
+        (2, 6, 7, 3),
+    ),
+    _spec(layers.RandomPerspective, {"scale": 0.5, "seed": 2}, (2, 6, 7, 3)),
+    _spec(
+        layers.RandomElasticTransform,
+        {"scale": (0.5, 1.0), "fill_mode": "mirror", "value_range": (-3, 3)},
+        (2, 8, 9, 3),
+    ),
 ]

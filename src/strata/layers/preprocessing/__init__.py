@@ -7,10 +7,14 @@ from strata.layers.preprocessing.random_color_degeneration import RandomColorDeg
 from strata.layers.preprocessing.random_color_jitter import RandomColorJitter
 from strata.layers.preprocessing.random_contrast import RandomContrast
 from strata.layers.preprocessing.random_crop import RandomCrop
+from strata.layers.preprocessing.random_elastic_transform import RandomElasticTransform
+from strata.layers.preprocessing.random_erasing import RandomErasing
 from strata.layers.preprocessing.random_flip import RandomFlip
+from strata.layers.preprocessing.random_gaussian_blur import RandomGaussianBlur
 from strata.layers.preprocessing.random_grayscale import RandomGrayscale
 from strata.layers.preprocessing.random_hue import RandomHue
 from strata.layers.preprocessing.random_invert import RandomInvert
+from strata.layers.preprocessing.random_perspective import RandomPerspective
 from strata.layers.preprocessing.random_posterization import RandomPosterization
 from strata.layers.preprocessing.random_rotation import RandomRotation
 from strata.layers.preprocessing.random_saturation import RandomSaturation
@@ -29,10 +33,14 @@ __all__ = [
     "RandomColorJitter",
     "RandomContrast",
     "RandomCrop",
+    "RandomElasticTransform",
+    "RandomErasing",
     "RandomFlip",
+    "RandomGaussianBlur",
     "RandomGrayscale",
     "RandomHue",
     "RandomInvert",
+    "RandomPerspective",
     "RandomPosterization",
     "RandomRotation",
     "RandomSaturation",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 
 import torch
+import torch.nn.functional as F
 
 FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 INTERPOLATIONS = ("nearest", "bilinear")
@@ -23,6 +24,11 @@ def _fold(index, size, fill_mode):
     """Whole-number indices brought inside [0, size) the way each fill mode extends the image."""
     if fill_mode == "wrap":
         return torch.remainder(index, size)
+    if fill_mode == "mirror":
+        # Whole-sample symmetric: ... c b | a b c d | c b ... (period 2 * size - 2).
+        period = max(2 * size - 2, 1)
+        folded = torch.remainder(index, period)
+        return torch.where(folded < size, folded, period - folded)
     if fill_mode == "reflect":
         # Half-sample symmetric: ... b a | a b c d | d c ... (period 2 * size).
         folded = torch.remainder(index, 2 * size)
@@ -129,3 +135,28 @@ def homographies(source, target):
     system = torch.cat([rows_u, rows_v], dim=1).double()
     rhs = torch.cat([u, v], dim=1).double().unsqueeze(-1)
     return torch.linalg.solve(system, rhs).squeeze(-1).to(source.dtype)
+
+
+def gaussian_kernels(size, sigma):
+    """Normalised 1-D Gaussian kernels of odd `size`, one per `sigma` (a `(n,)` tensor)."""
+    offsets = torch.arange(size, dtype=sigma.dtype, device=sigma.device) - (size - 1) / 2
+    kernels = torch.exp(-0.5 * (offsets / sigma.unsqueeze(-1)) ** 2)
+    return kernels / kernels.sum(-1, keepdim=True)
+
+
+def gaussian_blur(images, size, sigma_y, sigma_x):
+    """Each image blurred with its own separable Gaussian (zero padding, as Keras pads).
+
+    `size` is `(rows, cols)` (odd numbers); `sigma_y`, `sigma_x` are `(batch,)` tensors.
+    """
+    batch, channels, height, width = images.shape
+    rows, cols = size
+    ky = gaussian_kernels(rows, sigma_y.float()).to(images.dtype)
+    kx = gaussian_kernels(cols, sigma_x.float()).to(images.dtype)
+    # One group per (image, channel): every image gets its own kernel in a single conv call.
+    grouped = images.reshape(1, batch * channels, height, width)
+    ky = ky.repeat_interleave(channels, 0).view(batch * channels, 1, rows, 1)
+    kx = kx.repeat_interleave(channels, 0).view(batch * channels, 1, 1, cols)
+    out = F.conv2d(grouped, ky, padding=(rows // 2, 0), groups=batch * channels)
+    out = F.conv2d(out, kx, padding=(0, cols // 2), groups=batch * channels)
+    return out.view(batch, channels, height, width)
