@@ -101,7 +101,9 @@ from strata.layers.pooling import (  # noqa: F401
 )
 from strata.layers.preprocessing import (  # noqa: F401
     AutoContrast,
+    CutMix,
     Equalization,
+    MixUp,
     RandomBrightness,
     RandomColorDegeneration,
     RandomColorJitter,
@@ -174,6 +176,8 @@ __all__ = [
     "Permute",
     "RepeatVector",
     "RandomFlip",
+    "CutMix",
+    "MixUp",
     "RandomElasticTransform",
     "RandomErasing",
     "RandomGaussianBlur",

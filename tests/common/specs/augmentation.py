@@ -95,4 +95,6 @@ SPECS = [
         {"scale": (0.5, 1.0), "fill_mode": "mirror", "value_range": (-3, 3)},
         (2, 8, 9, 3),
     ),
+    _spec(layers.MixUp, {"alpha": 0.4, "seed": 1}, (3, 5, 6, 3)),
+    _spec(layers.CutMix, {"factor": 0.8, "data_format": "channels_first"}, (3, 3, 5, 6)),
 ]

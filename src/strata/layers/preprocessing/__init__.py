@@ -1,7 +1,9 @@
 """Preprocessing and augmentation layers (Keras 3's `keras.layers` preprocessing family)."""
 
 from strata.layers.preprocessing.auto_contrast import AutoContrast
+from strata.layers.preprocessing.cut_mix import CutMix
 from strata.layers.preprocessing.equalization import Equalization
+from strata.layers.preprocessing.mix_up import MixUp
 from strata.layers.preprocessing.random_brightness import RandomBrightness
 from strata.layers.preprocessing.random_color_degeneration import RandomColorDegeneration
 from strata.layers.preprocessing.random_color_jitter import RandomColorJitter
@@ -27,7 +29,9 @@ from strata.layers.preprocessing.solarization import Solarization
 
 __all__ = [
     "AutoContrast",
+    "CutMix",
     "Equalization",
+    "MixUp",
     "RandomBrightness",
     "RandomColorDegeneration",
     "RandomColorJitter",

@@ -35,6 +35,11 @@ class ImageAugmentation(Layer):
         images = inputs.to(to_torch_dtype(self.dtype))
         if not (training or self.acts_in_inference):
             return images
+        batch, batched = self.to_batch(images)
+        return self.from_batch(self.augment(batch, bool(training)), batched)
+
+    def to_batch(self, images):
+        """`(batch, C, H, W)` view of images of either layout, and whether they were batched."""
         if images.dim() not in (3, 4):
             raise ValueError(
                 f"{type(self).__name__} expected images of rank 3 (one image) or 4 (a batch); "
@@ -44,7 +49,10 @@ class ImageAugmentation(Layer):
         images = images if batched else images.unsqueeze(0)
         if self.data_format == "channels_last":
             images = images.permute(0, 3, 1, 2)
-        images = self.augment(images, bool(training))
+        return images, batched
+
+    def from_batch(self, images, batched):
+        """The inverse of `to_batch`."""
         if self.data_format == "channels_last":
             images = images.permute(0, 2, 3, 1)
         return images.contiguous() if batched else images.squeeze(0).contiguous()
@@ -57,6 +65,38 @@ class ImageAugmentation(Layer):
         """Uniform draws in [low, high) as float32 on the images' device."""
         like = torch.empty(0, dtype=torch.float32, device=images.device)
         return low + (high - low) * self._seeds.uniform(shape, like)
+
+    def beta(self, shape, alpha, images):
+        """Beta(alpha, alpha) draws (float32, the images' device) from the layer's stream."""
+        first, second = self.gamma(shape, alpha, images), self.gamma(shape, alpha, images)
+        return first / (first + second).clamp_min(1e-30)
+
+    def gamma(self, shape, alpha, images, tries=8):
+        """Gamma(alpha, 1) draws by Marsaglia and Tsang's method, vectorised without a loop.
+
+        Each draw gets `tries` candidates and keeps the first accepted one (each is accepted
+        with probability above 0.95, so all failing is below 1e-10; the mean stands in then).
+        Shapes below 1 use the boost `Gamma(a) = Gamma(a + 1) * U ** (1 / a)`.
+        """
+        like = torch.empty(0, dtype=torch.float32, device=images.device)
+        alpha = torch.as_tensor(alpha, dtype=torch.float32, device=images.device).expand(shape)
+        boosted = alpha < 1
+        d = torch.where(boosted, alpha + 1, alpha).unsqueeze(-1) - 1.0 / 3.0
+        c = 1.0 / torch.sqrt(9.0 * d)
+        x = self._seeds.normal((*shape, tries), like)
+        u = self._seeds.uniform((*shape, tries), like)
+        v = (1 + c * x) ** 3
+        safe_v = v.clamp_min(1e-30)
+        accepted = (v > 0) & (torch.log(u) < 0.5 * x**2 + d - d * safe_v + d * torch.log(safe_v))
+        first = accepted.to(torch.int8).argmax(-1, keepdim=True)
+        value = torch.gather(d * safe_v, -1, first).squeeze(-1)
+        value = torch.where(accepted.any(-1), value, d.squeeze(-1))
+        boost = self._seeds.uniform(tuple(shape), like) ** (1.0 / alpha.clamp_min(1e-6))
+        return torch.where(boosted, value * boost, value)
+
+    def permutation(self, size, images):
+        """A random order of `size` items (argsort of uniform draws, seedable on any device)."""
+        return torch.argsort(self.uniform((size,), images))
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
