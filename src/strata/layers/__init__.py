@@ -100,10 +100,12 @@ from strata.layers.pooling import (  # noqa: F401
     MaxPooling3D,
 )
 from strata.layers.preprocessing import (  # noqa: F401
+    AugMix,
     AutoContrast,
     CutMix,
     Equalization,
     MixUp,
+    RandAugment,
     RandomBrightness,
     RandomColorDegeneration,
     RandomColorJitter,
@@ -176,6 +178,8 @@ __all__ = [
     "Permute",
     "RepeatVector",
     "RandomFlip",
+    "AugMix",
+    "RandAugment",
     "CutMix",
     "MixUp",
     "RandomElasticTransform",

@@ -97,4 +97,10 @@ SPECS = [
     ),
     _spec(layers.MixUp, {"alpha": 0.4, "seed": 1}, (3, 5, 6, 3)),
     _spec(layers.CutMix, {"factor": 0.8, "data_format": "channels_first"}, (3, 3, 5, 6)),
+    _spec(layers.RandAugment, {"value_range": (-3, 3), "num_ops": 3, "seed": 2}, (2, 6, 7, 3)),
+    _spec(
+        layers.AugMix,
+        {"value_range": (-3, 3), "num_chains": 2, "chain_depth": 2, "seed": 2},
+        (2, 6, 7, 3),
+    ),
 ]

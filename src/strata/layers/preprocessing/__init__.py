@@ -1,9 +1,11 @@
 """Preprocessing and augmentation layers (Keras 3's `keras.layers` preprocessing family)."""
 
+from strata.layers.preprocessing.aug_mix import AugMix
 from strata.layers.preprocessing.auto_contrast import AutoContrast
 from strata.layers.preprocessing.cut_mix import CutMix
 from strata.layers.preprocessing.equalization import Equalization
 from strata.layers.preprocessing.mix_up import MixUp
+from strata.layers.preprocessing.rand_augment import RandAugment
 from strata.layers.preprocessing.random_brightness import RandomBrightness
 from strata.layers.preprocessing.random_color_degeneration import RandomColorDegeneration
 from strata.layers.preprocessing.random_color_jitter import RandomColorJitter
@@ -28,10 +30,12 @@ from strata.layers.preprocessing.rescaling import Rescaling
 from strata.layers.preprocessing.solarization import Solarization
 
 __all__ = [
+    "AugMix",
     "AutoContrast",
     "CutMix",
     "Equalization",
     "MixUp",
+    "RandAugment",
     "RandomBrightness",
     "RandomColorDegeneration",
     "RandomColorJitter",
