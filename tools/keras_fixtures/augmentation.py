@@ -130,6 +130,22 @@ def filters(arrays):
         arrays[f"perspective_{interp}"] = keras.ops.convert_to_numpy(out)
 
 
+def equalizers(arrays):
+    """CLAHE: not random; a size that needs padding to whole tiles, and one that does not."""
+    clahe = keras.layers.ContrastLimitedAdaptiveHistogramEqualization
+    rng = np.random.default_rng(3)
+    # Skewed values, so equalization moves them a lot.
+    arrays["clahe_input"] = (rng.uniform(0, 1, (2, 20, 22, 2)) ** 3 * 255).astype("float32")
+    out = clahe(clip_limit=2.0, tile_grid_size=(3, 4))(arrays["clahe_input"])
+    arrays["clahe_padded"] = keras.ops.convert_to_numpy(out)
+    square = arrays["rgb"][:, :4, :4]
+    arrays["clahe_default"] = keras.ops.convert_to_numpy(
+        clahe(tile_grid_size=(2, 2))(np.tile(square, (1, 4, 4, 1)))
+    )
+    unit = clahe(value_range=(0, 1), clip_limit=0.0, tile_grid_size=(2, 3))
+    arrays["clahe_unclipped_unit"] = keras.ops.convert_to_numpy(unit(arrays["clahe_input"] / 255))
+
+
 def main():
     rng = np.random.default_rng(0)
     arrays = {
@@ -152,6 +168,7 @@ def main():
             arrays[f"shear_{fill}_{interp}"] = keras.ops.convert_to_numpy(out)
     colour(arrays)
     filters(arrays)
+    equalizers(arrays)
     np.savez_compressed(OUT, **arrays)
     print(f"wrote {OUT} ({os.path.getsize(OUT)} bytes, {len(arrays)} arrays)")
 

@@ -103,4 +103,17 @@ SPECS = [
         {"value_range": (-3, 3), "num_chains": 2, "chain_depth": 2, "seed": 2},
         (2, 6, 7, 3),
     ),
+    _spec(
+        layers.ContrastLimitedAdaptiveHistogramEqualization,
+        {"value_range": (-3, 3), "clip_limit": 2.0, "tile_grid_size": (2, 3)},
+        (2, 7, 8, 3),
+    ),
+    LayerSpec(
+        layers.MaxNumBoundingBoxes,
+        {"max_number": 4},
+        (2, 5, 6, 3),
+        (2, 5, 6, 3),
+        expected_trainable=0,
+        expected_non_trainable=0,
+    ),
 ]

@@ -2,8 +2,10 @@
 
 from strata.layers.preprocessing.aug_mix import AugMix
 from strata.layers.preprocessing.auto_contrast import AutoContrast
+from strata.layers.preprocessing.clahe import ContrastLimitedAdaptiveHistogramEqualization
 from strata.layers.preprocessing.cut_mix import CutMix
 from strata.layers.preprocessing.equalization import Equalization
+from strata.layers.preprocessing.max_num_bounding_boxes import MaxNumBoundingBoxes
 from strata.layers.preprocessing.mix_up import MixUp
 from strata.layers.preprocessing.rand_augment import RandAugment
 from strata.layers.preprocessing.random_brightness import RandomBrightness
@@ -32,8 +34,10 @@ from strata.layers.preprocessing.solarization import Solarization
 __all__ = [
     "AugMix",
     "AutoContrast",
+    "ContrastLimitedAdaptiveHistogramEqualization",
     "CutMix",
     "Equalization",
+    "MaxNumBoundingBoxes",
     "MixUp",
     "RandAugment",
     "RandomBrightness",

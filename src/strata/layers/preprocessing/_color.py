@@ -22,9 +22,15 @@ def grayscale(images):
 
 
 def rescale(images, source, target):
-    """Values mapped linearly from the `source` (low, high) range to the `target` range."""
-    scale = (target[1] - target[0]) / (source[1] - source[0])
-    return (images - source[0]) * scale + target[0]
+    """Values mapped linearly from the `source` (low, high) range to the `target` range.
+
+    Through [0, 1] in Keras's order of operations: layers that truncate the result to whole
+    numbers (posterization, CLAHE) then see the same integers as Keras.
+    """
+    if tuple(source) == tuple(target):
+        return images
+    unit = (images - source[0]) / (source[1] - source[0])
+    return unit * (target[1] - target[0]) + target[0]
 
 
 def rgb_to_hsv(images):
