@@ -4,7 +4,7 @@ from strata import layers
 from strata.testing import LayerSpec
 
 
-def _spec(cls, kwargs, shape, out=None, id=None, **extra):
+def _spec(cls, kwargs, shape, out=None, id=None, random=True, **extra):
     return LayerSpec(
         cls,
         kwargs,
@@ -12,7 +12,7 @@ def _spec(cls, kwargs, shape, out=None, id=None, **extra):
         out or shape,
         expected_trainable=0,
         expected_non_trainable=0,
-        random_in_training=True,
+        random_in_training=random,
         id=id,
         **extra,
     )
@@ -71,11 +71,12 @@ SPECS = [
         {"addition_factor": 0.1, "threshold_factor": (0.4, 0.6), "value_range": (-3, 3)},
         (2, 4, 5, 3),
     ),
-    _spec(layers.AutoContrast, {"value_range": (-1, 1)}, (2, 4, 5, 3)),
+    _spec(layers.AutoContrast, {"value_range": (-1, 1)}, (2, 4, 5, 3), random=False),
     _spec(
         layers.Equalization,
         {"value_range": (-3, 3), "bins": 16, "data_format": "channels_first"},
         (2, 3, 4, 5),
+        random=False,
     ),
     _spec(layers.RandomErasing, {"value_range": (-3, 3), "seed": 1}, (2, 6, 7, 3)),
     _spec(
@@ -107,6 +108,7 @@ SPECS = [
         layers.ContrastLimitedAdaptiveHistogramEqualization,
         {"value_range": (-3, 3), "clip_limit": 2.0, "tile_grid_size": (2, 3)},
         (2, 7, 8, 3),
+        random=False,
     ),
     LayerSpec(
         layers.MaxNumBoundingBoxes,
