@@ -93,6 +93,11 @@ def colour(arrays):
     saturation = layers.RandomSaturation(0.5)
     out = saturation.transform_images(rgb, {"factor": arrays["saturation_scales"]})
     arrays["saturation"] = keras.ops.convert_to_numpy(out)
+    arrays["contrast_scales"] = np.array([0.6, 1.7], "float32")
+    contrast = layers.RandomContrast(0.5)
+    scales = keras.ops.convert_to_tensor(arrays["contrast_scales"].reshape(2, 1, 1, 1))
+    out = contrast.transform_images(keras.ops.convert_to_tensor(rgb), {"contrast_factor": scales})
+    arrays["contrast"] = keras.ops.convert_to_numpy(out)
     arrays["solarization_draws"] = np.array([[20.0, 100.0], [0.0, 200.0]], "float32")
     draws = arrays["solarization_draws"].reshape(2, 2, 1, 1, 1)
     out = layers.Solarization().transform_images(

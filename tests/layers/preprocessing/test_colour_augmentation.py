@@ -48,11 +48,15 @@ def test_equalization_of_one_image_matches_keras():
     close(layers.Equalization()(RGB[:1].round(), training=True), "equalization")
 
 
-def test_hue_saturation_and_solarization_transforms_match_keras_at_given_draws():
+def test_hue_saturation_contrast_and_solarization_transforms_match_keras_at_given_draws():
     hue = layers.RandomHue(0.5).turn(nchw(RGB), torch.from_numpy(FIXTURES["hue_shifts"]))
     close(nhwc(hue), "hue", atol=2e-3)
     scales = torch.from_numpy(FIXTURES["saturation_scales"])
     close(nhwc(layers.RandomSaturation(0.5).saturate(nchw(RGB), scales)), "saturation")
+    contrast = layers.RandomContrast(0.5).adjust(
+        nchw(RGB), torch.from_numpy(FIXTURES["contrast_scales"])
+    )
+    close(nhwc(contrast), "contrast")
     draws = torch.from_numpy(FIXTURES["solarization_draws"]).view(2, 2, 1, 1, 1)
     solarized = layers.Solarization().solarize(nchw(RGB), draws[:, 0], draws[:, 1])
     close(nhwc(solarized), "solarization")

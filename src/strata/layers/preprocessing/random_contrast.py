@@ -39,9 +39,13 @@ class RandomContrast(ImageAugmentation):
 
     def augment(self, images, training):
         lower, upper = self.factor
-        scale = self.uniform((images.shape[0], 1, 1, 1), images, 1.0 - lower, 1.0 + upper)
+        scale = self.uniform((images.shape[0],), images, 1.0 - lower, 1.0 + upper)
+        return self.adjust(images, scale)
+
+    def adjust(self, images, scale):
+        """Contrast scaled by given factors (one per image), clipped to `value_range`."""
         mean = images.mean(dim=(2, 3), keepdim=True)
-        out = (images - mean) * scale.to(images.dtype) + mean
+        out = (images - mean) * scale.view(-1, 1, 1, 1).to(images.dtype) + mean
         return out.clamp(*self.value_range)
 
     def get_config(self):
