@@ -36,12 +36,43 @@ def _fold(index, size, fill_mode):
     return index.clamp(0, size - 1)  # nearest; constant masks the outside afterwards
 
 
+# torch's grid_sample padding that gives exactly Keras's per-corner rule for each fill mode
+# (with pixel edges at -0.5 and size - 0.5, i.e. align_corners=False): zeros (after shifting
+# the image by the fill value), border, and reflection about the outer pixel edges.
+_GRID_PADDING = {"constant": "zeros", "nearest": "border", "reflect": "reflection"}
+
+
 def sample(images, y, x, interpolation="bilinear", fill_mode="constant", fill_value=0.0):
     """Images read at float positions `y`, `x` (each `(batch, H', W')`): `(batch, C, H', W')`.
 
-    All corners are gathered at once (one `gather` for the batch), which keeps the number of
-    kernel launches small on a GPU.
+    Constant, nearest and reflect fills run on torch's fused `grid_sample`; wrap and mirror,
+    which it lacks, on index arithmetic with one `gather` for all corners.
     """
+    if fill_mode in _GRID_PADDING:
+        return _grid_sample(images, y, x, interpolation, fill_mode, fill_value)
+    return _gather_sample(images, y, x, interpolation, fill_mode, fill_value)
+
+
+def _grid_sample(images, y, x, interpolation, fill_mode, fill_value):
+    height, width = images.shape[2:]
+    if interpolation == "nearest":
+        # Round here, half to even as Keras does: the normalised grid would move exact ties.
+        y, x = torch.round(y), torch.round(x)
+    grid = torch.stack([(2 * x + 1) / width - 1, (2 * y + 1) / height - 1], dim=-1)
+    values = images if images.dtype in (torch.float32, torch.float64) else images.float()
+    shift = fill_value if fill_mode == "constant" else 0.0
+    out = F.grid_sample(
+        values - shift if shift else values,
+        grid.to(values.dtype),
+        mode=interpolation,
+        padding_mode=_GRID_PADDING[fill_mode],
+        align_corners=False,
+    )
+    return (out + shift if shift else out).to(images.dtype)
+
+
+def _gather_sample(images, y, x, interpolation, fill_mode, fill_value):
+    """Keras's map_coordinates rule, gathering all corners at once."""
     batch, channels, height, width = images.shape
     out_shape = y.shape[1:]
     if interpolation == "nearest":
