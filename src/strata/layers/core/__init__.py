@@ -1,6 +1,7 @@
 from strata.layers.core.activation import Activation
 from strata.layers.core.dense import Dense
 from strata.layers.core.dropout import Dropout
+from strata.layers.core.einsum_dense import EinsumDense
 from strata.layers.core.embedding import Embedding
 from strata.layers.core.flatten import Flatten
 from strata.layers.core.identity import Identity
@@ -17,6 +18,7 @@ __all__ = [
     "Activation",
     "Dense",
     "Dropout",
+    "EinsumDense",
     "Embedding",
     "Flatten",
     "Identity",
