@@ -39,8 +39,11 @@ def run_case(path):
     layer = cls(**json.loads(str(archive["kwargs"])))
     call_kwargs = json.loads(str(archive["call_kwargs"]))
     call_kwargs.update(
-        {k[len("kwarg_"):]: torch.from_numpy(archive[k]) for k in archive.files
-         if k.startswith("kwarg_")}
+        {
+            k[len("kwarg_") :]: torch.from_numpy(archive[k])
+            for k in archive.files
+            if k.startswith("kwarg_")
+        }
     )
     inputs = [torch.from_numpy(x) for x in _indexed(archive, "input_")]
     args = [inputs] if bool(archive["list_input"]) else inputs

@@ -23,8 +23,17 @@ import keras  # noqa: E402
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "tests", "layers", "fixtures")
 
 
-def case(name, cls, kwargs, inputs, call_kwargs=None, list_input=False, array_kwargs=None,
-         weight_scale=0.5, seed=0):
+def case(
+    name,
+    cls,
+    kwargs,
+    inputs,
+    call_kwargs=None,
+    list_input=False,
+    array_kwargs=None,
+    weight_scale=0.5,
+    seed=0,
+):
     rng = np.random.default_rng(seed)
     keras.utils.set_random_seed(seed)
     layer = getattr(keras.layers, cls)(**kwargs)
@@ -34,7 +43,8 @@ def case(name, cls, kwargs, inputs, call_kwargs=None, list_input=False, array_kw
     layer(*args, **call_kwargs, **array_kwargs)
     weights = [
         (rng.standard_normal(w.shape) * weight_scale).astype(w.dtype)
-        if "float" in str(w.dtype) else w
+        if "float" in str(w.dtype)
+        else w
         for w in layer.get_weights()
     ]
     layer.set_weights(weights)
@@ -51,9 +61,7 @@ def case(name, cls, kwargs, inputs, call_kwargs=None, list_input=False, array_kw
     arrays.update({f"weight_{i}": w for i, w in enumerate(layer.get_weights())})
     arrays.update({f"input_{i}": np.asarray(x) for i, x in enumerate(inputs)})
     arrays.update({f"kwarg_{k}": np.asarray(v) for k, v in array_kwargs.items()})
-    arrays.update(
-        {f"output_{i}": keras.ops.convert_to_numpy(o) for i, o in enumerate(outputs)}
-    )
+    arrays.update({f"output_{i}": keras.ops.convert_to_numpy(o) for i, o in enumerate(outputs)})
     np.savez(os.path.join(OUT, f"{name}.npz"), **arrays)
     print(name, [tuple(w.shape) for w in weights], [tuple(o.shape) for o in outputs])
 
@@ -63,19 +71,102 @@ def normal(*shape, seed=1):
 
 
 def einsum_dense_cases():
-    case("einsum_dense_3d", "EinsumDense",
-         {"equation": "abc,cde->abde", "output_shape": [None, 3, 4], "bias_axes": "de"},
-         [normal(2, 5, 6)])
-    case("einsum_dense_ellipsis", "EinsumDense",
-         {"equation": "...b,bc->...c", "output_shape": 4, "bias_axes": "c",
-          "activation": "tanh"},
-         [normal(2, 3, 5)])
-    case("einsum_dense_right_ellipsis", "EinsumDense",
-         {"equation": "ab...,bc->ac...", "output_shape": 4, "bias_axes": "c"},
-         [normal(2, 3, 5)])
+    case(
+        "einsum_dense_3d",
+        "EinsumDense",
+        {"equation": "abc,cde->abde", "output_shape": [None, 3, 4], "bias_axes": "de"},
+        [normal(2, 5, 6)],
+    )
+    case(
+        "einsum_dense_ellipsis",
+        "EinsumDense",
+        {"equation": "...b,bc->...c", "output_shape": 4, "bias_axes": "c", "activation": "tanh"},
+        [normal(2, 3, 5)],
+    )
+    case(
+        "einsum_dense_right_ellipsis",
+        "EinsumDense",
+        {"equation": "ab...,bc->ac...", "output_shape": 4, "bias_axes": "c"},
+        [normal(2, 3, 5)],
+    )
+
+
+def mha_cases():
+    q, v, k = normal(2, 4, 5), normal(2, 6, 7, seed=2), normal(2, 6, 3, seed=3)
+    mask = np.random.default_rng(4).random((2, 4, 6)) > 0.3
+    mask[0, 1, :] = False  # a fully masked row attends uniformly in Keras
+    case("mha_cross", "MultiHeadAttention", {"num_heads": 2, "key_dim": 3}, [q, v])
+    case(
+        "mha_key_mask_scores",
+        "MultiHeadAttention",
+        {"num_heads": 2, "key_dim": 3, "value_dim": 2, "output_shape": 3},
+        [q, v, k],
+        {"return_attention_scores": True},
+        array_kwargs={"attention_mask": mask},
+    )
+    case(
+        "mha_fused_mask",
+        "MultiHeadAttention",
+        {"num_heads": 3, "key_dim": 2},
+        [q, v, k],
+        array_kwargs={"attention_mask": mask},
+    )
+    value_mask = np.array([[1, 1, 1, 0, 0, 0], [1, 1, 1, 1, 1, 1]], dtype=bool)
+    case(
+        "mha_causal_dropout_value_mask",
+        "MultiHeadAttention",
+        {"num_heads": 2, "key_dim": 3, "dropout": 0.3},
+        [q, normal(2, 6, 5, seed=5)],
+        {"use_causal_mask": True, "return_attention_scores": True},
+        array_kwargs={"value_mask": value_mask},
+    )
+    case(
+        "mha_causal_self",
+        "MultiHeadAttention",
+        {"num_heads": 2, "key_dim": 3},
+        [q, q],
+        {"use_causal_mask": True},
+    )
+    case(
+        "mha_attention_axes",
+        "MultiHeadAttention",
+        {"num_heads": 2, "key_dim": 2, "attention_axes": [1, 2]},
+        [normal(2, 3, 4, 5), normal(2, 3, 4, 5, seed=6)],
+        {"return_attention_scores": True},
+    )
+    case(
+        "mha_gate_window_nobias",
+        "MultiHeadAttention",
+        {"num_heads": 2, "key_dim": 3, "use_gate": True, "sliding_window": 2, "use_bias": False},
+        [q, normal(2, 6, 5, seed=5)],
+    )
+
+
+def mha_masked_model():
+    """Embedding(mask_zero=True) into self-attention: the padding masks reach the attention."""
+    keras.utils.set_random_seed(0)
+    tokens = keras.Input((5,), dtype="int32")
+    x = keras.layers.Embedding(7, 4, mask_zero=True)(tokens)
+    y = keras.layers.MultiHeadAttention(2, 3, name="mha")(x, x)
+    model = keras.Model(tokens, y)
+    rng = np.random.default_rng(0)
+    model.set_weights(
+        [rng.standard_normal(w.shape).astype("float32") * 0.5 for w in model.get_weights()]
+    )
+    ids = np.array([[3, 1, 4, 0, 0], [2, 6, 5, 1, 3]], dtype="int32")
+    arrays = {f"weight_{i}": w for i, w in enumerate(model.get_weights())}
+    np.savez(
+        os.path.join(OUT, "mha_masked_model.npz"),
+        ids=ids,
+        output=keras.ops.convert_to_numpy(model(ids)),
+        **arrays,
+    )
+    print("mha_masked_model")
 
 
 GROUPS = {
+    "mha_masked_model": mha_masked_model,
+    "mha": mha_cases,
     "einsum_dense": einsum_dense_cases,
 }
 

@@ -12,6 +12,7 @@ from strata.layers.activations import (  # noqa: F401
     RReLU,
     Softmax,
 )
+from strata.layers.attention import MultiHeadAttention  # noqa: F401
 from strata.layers.convolutional import (  # noqa: F401
     Conv1D,
     Conv1DTranspose,
@@ -136,6 +137,7 @@ from strata.layers.reshaping import (  # noqa: F401
 
 __all__ = [
     "Layer",
+    "MultiHeadAttention",
     "WeightLayout",
     "Activation",
     "Dense",

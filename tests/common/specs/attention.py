@@ -1,7 +1,27 @@
-"""Specs of the attention layers and the layers that came with them (EinsumDense, ...)."""
+"""Specs of the attention layers and the layers that came with them (EinsumDense, ...).
+
+The common checks call a layer on one argument (a list for several inputs); MultiHeadAttention
+and GroupQueryAttention take `query, value[, key]` as separate arguments, so they are checked
+through a subclass (same name, config and weights) whose call unpacks the list. A saved model
+of it loads as the built-in layer, called with the same separate arguments.
+"""
 
 from strata import layers
 from strata.testing import LayerSpec
+
+
+def _unpacking(base):
+    class Unpacking(base):
+        def __call__(self, inputs=None, *args, **kwargs):
+            if isinstance(inputs, (list, tuple)):
+                return super().__call__(*inputs, *args, **kwargs)
+            return super().__call__(inputs, *args, **kwargs)
+
+    Unpacking.__name__ = Unpacking.__qualname__ = base.__name__
+    return Unpacking
+
+
+_MHA = _unpacking(layers.MultiHeadAttention)
 
 SPECS = [
     LayerSpec(
@@ -18,5 +38,40 @@ SPECS = [
         (2, 4, 3),
         expected_trainable=1,
         id="EinsumDense-ellipsis-nobias",
+    ),
+]
+
+SPECS += [
+    LayerSpec(
+        _MHA,
+        {"num_heads": 2, "key_dim": 3},
+        [(2, 4, 5), (2, 6, 3)],
+        (2, 4, 5),
+        expected_trainable=8,
+    ),
+    LayerSpec(
+        _MHA,
+        {
+            "num_heads": 2,
+            "key_dim": 3,
+            "value_dim": 2,
+            "dropout": 0.2,
+            "seed": 1,
+            "use_gate": True,
+            "use_bias": False,
+            "output_shape": [3],
+        },
+        [(2, 4, 5), (2, 6, 3), (2, 6, 4)],
+        (2, 4, 3),
+        expected_trainable=5,
+        random_in_training=True,
+        id="MultiHeadAttention-key-gate-dropout",
+    ),
+    LayerSpec(
+        _MHA,
+        {"num_heads": 2, "key_dim": 2, "attention_axes": [1, 2]},
+        [(2, 3, 4, 5), (2, 3, 4, 5)],
+        (2, 3, 4, 5),
+        id="MultiHeadAttention-axes",
     ),
 ]
