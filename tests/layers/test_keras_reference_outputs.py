@@ -45,6 +45,9 @@ def run_case(path):
             if k.startswith("kwarg_")
         }
     )
+    for key in sorted(k for k in archive.files if k.startswith("listkwarg_")):
+        name = key[len("listkwarg_") :].rsplit("_", 1)[0]
+        call_kwargs.setdefault(name, []).append(torch.from_numpy(archive[key]))
     inputs = [torch.from_numpy(x) for x in _indexed(archive, "input_")]
     args = [inputs] if bool(archive["list_input"]) else inputs
     layer(*args, **call_kwargs)  # builds

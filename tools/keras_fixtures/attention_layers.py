@@ -8,7 +8,8 @@ Each case builds a Keras layer from constructor arguments that strata accepts un
 every weight with seeded random values (biases included, so they matter), calls it on small
 seeded inputs and writes `tests/layers/fixtures/<case>.npz` holding: the class name, the
 constructor and call arguments (JSON), `weight_<i>` in Keras's `get_weights()` order,
-`input_<i>`, array call arguments `kwarg_<name>` and `output_<i>`.
+`input_<i>`, array call arguments `kwarg_<name>` (lists: `listkwarg_<name>_<i>`) and
+`output_<i>`.
 """
 
 import json
@@ -60,7 +61,11 @@ def case(
     }
     arrays.update({f"weight_{i}": w for i, w in enumerate(layer.get_weights())})
     arrays.update({f"input_{i}": np.asarray(x) for i, x in enumerate(inputs)})
-    arrays.update({f"kwarg_{k}": np.asarray(v) for k, v in array_kwargs.items()})
+    for k, v in array_kwargs.items():
+        if isinstance(v, list):  # a list argument (Attention's mask): kwarg_<name>_<i>
+            arrays.update({f"listkwarg_{k}_{i}": np.asarray(x) for i, x in enumerate(v)})
+        else:
+            arrays[f"kwarg_{k}"] = np.asarray(v)
     arrays.update({f"output_{i}": keras.ops.convert_to_numpy(o) for i, o in enumerate(outputs)})
     np.savez(os.path.join(OUT, f"{name}.npz"), **arrays)
     print(name, [tuple(w.shape) for w in weights], [tuple(o.shape) for o in outputs])
@@ -142,6 +147,39 @@ def mha_cases():
     )
 
 
+def dot_attention_cases():
+    q, v, k = normal(2, 3, 4), normal(2, 5, 4, seed=2), normal(2, 5, 4, seed=3)
+    masks = [np.array([[1, 1, 0], [1, 1, 1]], bool), np.array([[1, 1, 1, 0, 0], [1] * 5], bool)]
+    for cls in ("Attention", "AdditiveAttention"):
+        prefix = "attention" if cls == "Attention" else "additive_attention"
+        case(f"{prefix}_plain", cls, {}, [q, v], list_input=True)
+        case(
+            f"{prefix}_key_masks_causal",
+            cls,
+            {"dropout": 0.2},
+            [q, v, k],
+            {"use_causal_mask": True, "return_attention_scores": True},
+            list_input=True,
+            array_kwargs={"mask": masks},
+        )
+    case(
+        "attention_scaled_concat",
+        "Attention",
+        {"use_scale": True, "score_mode": "concat"},
+        [q, v, k],
+        {"return_attention_scores": True},
+        list_input=True,
+        array_kwargs={"mask": masks},
+    )
+    case(
+        "additive_attention_noscale",
+        "AdditiveAttention",
+        {"use_scale": False},
+        [q, v],
+        list_input=True,
+    )
+
+
 def mha_masked_model():
     """Embedding(mask_zero=True) into self-attention: the padding masks reach the attention."""
     keras.utils.set_random_seed(0)
@@ -165,6 +203,7 @@ def mha_masked_model():
 
 
 GROUPS = {
+    "dot_attention": dot_attention_cases,
     "mha_masked_model": mha_masked_model,
     "mha": mha_cases,
     "einsum_dense": einsum_dense_cases,

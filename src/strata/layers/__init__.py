@@ -12,7 +12,11 @@ from strata.layers.activations import (  # noqa: F401
     RReLU,
     Softmax,
 )
-from strata.layers.attention import MultiHeadAttention  # noqa: F401
+from strata.layers.attention import (  # noqa: F401
+    AdditiveAttention,
+    Attention,
+    MultiHeadAttention,
+)
 from strata.layers.convolutional import (  # noqa: F401
     Conv1D,
     Conv1DTranspose,
@@ -137,6 +141,8 @@ from strata.layers.reshaping import (  # noqa: F401
 
 __all__ = [
     "Layer",
+    "AdditiveAttention",
+    "Attention",
     "MultiHeadAttention",
     "WeightLayout",
     "Activation",

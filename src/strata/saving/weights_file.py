@@ -47,7 +47,8 @@ def weights_bytes(model) -> bytes:
 
     keys = _weight_keys(model)
     tensors = {
-        key: torch.from_numpy(np.ascontiguousarray(array))
+        # reshape: ascontiguousarray turns a scalar weight (Attention's scale) into shape (1,).
+        key: torch.from_numpy(np.ascontiguousarray(array).reshape(array.shape))
         for (key, _, _), array in zip(keys, model.get_weights(), strict=True)
     }
     entries = [{"key": k, "layer": layer, "name": name} for k, layer, name in keys]

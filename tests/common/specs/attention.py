@@ -75,3 +75,28 @@ SPECS += [
         id="MultiHeadAttention-axes",
     ),
 ]
+
+SPECS += [
+    LayerSpec(layers.Attention, {}, [(2, 3, 4), (2, 5, 4)], (2, 3, 4), expected_trainable=0),
+    LayerSpec(
+        layers.Attention,
+        {"use_scale": True, "score_mode": "concat", "dropout": 0.3, "seed": 2},
+        [(2, 3, 4), (2, 5, 4), (2, 5, 4)],
+        (2, 3, 4),
+        expected_trainable=2,
+        random_in_training=True,
+        id="Attention-scale-concat-key-dropout",
+    ),
+    LayerSpec(
+        layers.AdditiveAttention, {}, [(2, 3, 4), (2, 5, 4)], (2, 3, 4), expected_trainable=1
+    ),
+    LayerSpec(
+        layers.AdditiveAttention,
+        {"use_scale": False, "dropout": 0.2},
+        [(2, 3, 4), (2, 5, 4), (2, 5, 4)],
+        (2, 3, 4),
+        expected_trainable=0,
+        random_in_training=True,
+        id="AdditiveAttention-noscale-key-dropout",
+    ),
+]

@@ -1,7 +1,11 @@
 """Attention layers: multi-head, grouped-query, dot-product and additive attention."""
 
+from strata.layers.attention.additive_attention import AdditiveAttention
+from strata.layers.attention.attention import Attention
 from strata.layers.attention.multi_head_attention import MultiHeadAttention
 
 __all__ = [
+    "AdditiveAttention",
+    "Attention",
     "MultiHeadAttention",
 ]
