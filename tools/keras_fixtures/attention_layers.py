@@ -180,6 +180,43 @@ def dot_attention_cases():
     )
 
 
+def gqa_cases():
+    q, v, k = normal(2, 4, 6), normal(2, 5, 6, seed=2), normal(2, 5, 3, seed=3)
+    mask = np.random.default_rng(4).random((2, 4, 5)) > 0.3
+    mask[..., 0] = True
+    gqa = {"head_dim": 2, "num_query_heads": 4, "num_key_value_heads": 2}
+    case("gqa_cross", "GroupQueryAttention", gqa, [q, v])
+    case(
+        "gqa_key_mask_scores",
+        "GroupQueryAttention",
+        gqa,
+        [q, v, k],
+        {"return_attention_scores": True},
+        array_kwargs={"attention_mask": mask},
+    )
+    case(
+        "gqa_fused_mask",
+        "GroupQueryAttention",
+        gqa,
+        [q, v, k],
+        array_kwargs={"attention_mask": mask},
+    )
+    case(
+        "gqa_causal_gate_window",
+        "GroupQueryAttention",
+        {**gqa, "use_gate": True, "sliding_window": 2, "dropout": 0.1},
+        [q, q],
+        {"use_causal_mask": True},
+    )
+    case(
+        "gqa_one_kv_head_nobias",
+        "GroupQueryAttention",
+        {"head_dim": 3, "num_query_heads": 2, "num_key_value_heads": 1, "use_bias": False},
+        [q, v],
+        {"use_causal_mask": True},
+    )
+
+
 def mha_masked_model():
     """Embedding(mask_zero=True) into self-attention: the padding masks reach the attention."""
     keras.utils.set_random_seed(0)
@@ -203,6 +240,7 @@ def mha_masked_model():
 
 
 GROUPS = {
+    "gqa": gqa_cases,
     "dot_attention": dot_attention_cases,
     "mha_masked_model": mha_masked_model,
     "mha": mha_cases,

@@ -15,6 +15,7 @@ from strata.layers.activations import (  # noqa: F401
 from strata.layers.attention import (  # noqa: F401
     AdditiveAttention,
     Attention,
+    GroupQueryAttention,
     MultiHeadAttention,
 )
 from strata.layers.convolutional import (  # noqa: F401
@@ -143,6 +144,7 @@ __all__ = [
     "Layer",
     "AdditiveAttention",
     "Attention",
+    "GroupQueryAttention",
     "MultiHeadAttention",
     "WeightLayout",
     "Activation",

@@ -100,3 +100,32 @@ SPECS += [
         id="AdditiveAttention-noscale-key-dropout",
     ),
 ]
+
+_GQA = _unpacking(layers.GroupQueryAttention)
+
+SPECS += [
+    LayerSpec(
+        _GQA,
+        {"head_dim": 2, "num_query_heads": 4, "num_key_value_heads": 2},
+        [(2, 4, 6), (2, 5, 6)],
+        (2, 4, 6),
+        expected_trainable=8,
+    ),
+    LayerSpec(
+        _GQA,
+        {
+            "head_dim": 3,
+            "num_query_heads": 2,
+            "num_key_value_heads": 1,
+            "use_gate": True,
+            "dropout": 0.2,
+            "seed": 5,
+            "use_bias": False,
+        },
+        [(2, 4, 6), (2, 5, 6), (2, 5, 3)],
+        (2, 4, 6),
+        expected_trainable=5,
+        random_in_training=True,
+        id="GroupQueryAttention-key-gate-dropout",
+    ),
+]

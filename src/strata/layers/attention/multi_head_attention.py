@@ -317,7 +317,7 @@ class MultiHeadAttention(Layer):
     ):
         """Attention of projected `(B, T, N, key_dim)` tensors: `(output, scores or None)`."""
         dropout_active = bool(training) and self.dropout > 0.0
-        if self._fusable and not return_attention_scores and not dropout_active:
+        if self._uses_fused_path(training, return_attention_scores):
             return self._fused_attention(query, key, value, attention_mask, use_causal_mask), None
         if use_causal_mask:
             causal = _common.causal_mask(query.shape[1], value.shape[1], query.device)
@@ -329,7 +329,12 @@ class MultiHeadAttention(Layer):
         output = torch.einsum(self._combine_equation, weights, value)
         return output, scores
 
-    def _fused_attention(self, query, key, value, attention_mask, use_causal_mask):
+    def _uses_fused_path(self, training, return_attention_scores):
+        """Whether torch's fused kernel computes exactly what the explicit path would."""
+        dropout_active = bool(training) and self.dropout > 0.0
+        return self._fusable and not return_attention_scores and not dropout_active
+
+    def _fused_attention(self, query, key, value, attention_mask, use_causal_mask, **options):
         bias = None
         if attention_mask is not None:
             mask = attention_mask.bool()
@@ -343,6 +348,7 @@ class MultiHeadAttention(Layer):
             attn_mask=bias,
             is_causal=bool(use_causal_mask) and bias is None,
             scale=self._inverse_sqrt_key_dim,
+            **options,
         )
         return output.transpose(1, 2)
 
