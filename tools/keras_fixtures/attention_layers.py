@@ -217,6 +217,11 @@ def gqa_cases():
     )
 
 
+def rms_cases():
+    case("rms_last_axis", "RMSNormalization", {}, [normal(2, 3, 5)])
+    case("rms_two_axes", "RMSNormalization", {"axis": [-2, -1], "epsilon": 0.1}, [normal(2, 3, 4)])
+
+
 def mha_masked_model():
     """Embedding(mask_zero=True) into self-attention: the padding masks reach the attention."""
     keras.utils.set_random_seed(0)
@@ -240,6 +245,7 @@ def mha_masked_model():
 
 
 GROUPS = {
+    "rms": rms_cases,
     "gqa": gqa_cases,
     "dot_attention": dot_attention_cases,
     "mha_masked_model": mha_masked_model,

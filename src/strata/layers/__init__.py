@@ -78,6 +78,7 @@ from strata.layers.normalization import (  # noqa: F401
     BatchNormalization,
     GroupNormalization,
     LayerNormalization,
+    RMSNormalization,
     UnitNormalization,
 )
 from strata.layers.pooling import (  # noqa: F401
@@ -209,6 +210,7 @@ __all__ = [
     "BatchNormalization",
     "GroupNormalization",
     "LayerNormalization",
+    "RMSNormalization",
     "UnitNormalization",
     "Bidirectional",
     "GRU",
