@@ -222,6 +222,23 @@ def rms_cases():
     case("rms_two_axes", "RMSNormalization", {"axis": [-2, -1], "epsilon": 0.1}, [normal(2, 3, 4)])
 
 
+def adaptive_pooling_cases():
+    shapes = {1: (2, 7, 3), 2: (2, 7, 5, 3), 3: (1, 5, 4, 6, 2)}
+    sizes = {1: 3, 2: (3, 2), 3: (2, 3, 4)}
+    for kind in ("Average", "Max"):
+        for rank, shape in shapes.items():
+            name = f"adaptive_{kind.lower()}_pooling{rank}d"
+            cls = f"Adaptive{kind}Pooling{rank}D"
+            case(name, cls, {"output_size": sizes[rank]}, [normal(*shape)])
+            first = (shape[0], shape[-1], *shape[1:-1])
+            case(
+                f"{name}_channels_first",
+                cls,
+                {"output_size": sizes[rank], "data_format": "channels_first"},
+                [normal(*first)],
+            )
+
+
 def mha_masked_model():
     """Embedding(mask_zero=True) into self-attention: the padding masks reach the attention."""
     keras.utils.set_random_seed(0)
@@ -245,6 +262,7 @@ def mha_masked_model():
 
 
 GROUPS = {
+    "adaptive_pooling": adaptive_pooling_cases,
     "rms": rms_cases,
     "gqa": gqa_cases,
     "dot_attention": dot_attention_cases,
