@@ -239,6 +239,68 @@ def adaptive_pooling_cases():
             )
 
 
+def conv_lstm_cases():
+    case(
+        "conv_lstm1d",
+        "ConvLSTM1D",
+        {"filters": 3, "kernel_size": 2},
+        [normal(2, 4, 6, 2)],
+        weight_scale=0.3,
+    )
+    case(
+        "conv_lstm1d_same_strides_sequences_states",
+        "ConvLSTM1D",
+        {
+            "filters": 2,
+            "kernel_size": 3,
+            "padding": "same",
+            "strides": 2,
+            "return_sequences": True,
+            "return_state": True,
+            "go_backwards": True,
+            "unit_forget_bias": False,
+        },
+        [normal(2, 4, 5, 2)],
+        weight_scale=0.3,
+    )
+    case(
+        "conv_lstm1d_mask",
+        "ConvLSTM1D",
+        {"filters": 2, "kernel_size": 2},
+        [normal(2, 4, 5, 2)],
+        array_kwargs={"mask": np.array([[1, 1, 0, 0], [1, 1, 1, 1]], bool)},
+        weight_scale=0.3,
+    )
+    case(
+        "conv_lstm2d_same",
+        "ConvLSTM2D",
+        {"filters": 3, "kernel_size": 2, "padding": "same", "return_sequences": True},
+        [normal(2, 3, 4, 5, 2)],
+        weight_scale=0.3,
+    )
+    case(
+        "conv_lstm2d_channels_first_dilated",
+        "ConvLSTM2D",
+        {
+            "filters": 2,
+            "kernel_size": (2, 3),
+            "data_format": "channels_first",
+            "dilation_rate": 2,
+            "return_state": True,
+            "activation": "relu",
+        },
+        [normal(2, 3, 2, 6, 7)],
+        weight_scale=0.3,
+    )
+    case(
+        "conv_lstm3d",
+        "ConvLSTM3D",
+        {"filters": 2, "kernel_size": 2, "use_bias": False},
+        [normal(1, 3, 3, 4, 3, 2)],
+        weight_scale=0.3,
+    )
+
+
 def mha_masked_model():
     """Embedding(mask_zero=True) into self-attention: the padding masks reach the attention."""
     keras.utils.set_random_seed(0)
@@ -262,6 +324,7 @@ def mha_masked_model():
 
 
 GROUPS = {
+    "conv_lstm": conv_lstm_cases,
     "adaptive_pooling": adaptive_pooling_cases,
     "rms": rms_cases,
     "gqa": gqa_cases,
