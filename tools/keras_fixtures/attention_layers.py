@@ -34,10 +34,11 @@ def case(
     array_kwargs=None,
     weight_scale=0.5,
     seed=0,
+    compare_outputs=True,
 ):
     rng = np.random.default_rng(seed)
     keras.utils.set_random_seed(seed)
-    layer = getattr(keras.layers, cls)(**kwargs)
+    layer = getattr(keras.layers, cls)(**_with_inner_layer(keras.layers, kwargs))
     call_kwargs = dict(call_kwargs or {})
     array_kwargs = dict(array_kwargs or {})
     args = [inputs] if list_input else list(inputs)
@@ -51,16 +52,21 @@ def case(
     layer.set_weights(weights)
     outputs = layer(*args, **call_kwargs, **array_kwargs)
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    after = layer.get_weights()
     arrays = {
         "class_name": np.array(cls),
         "kwargs": np.array(json.dumps(kwargs)),
         "call_kwargs": np.array(json.dumps(call_kwargs)),
         "list_input": np.array(list_input),
+        "compare_outputs": np.array(compare_outputs),
         "param_count": np.array(layer.count_params()),
         "keras_weight_paths": np.array(json.dumps([w.path for w in layer.weights])),
     }
-    arrays.update({f"weight_{i}": w for i, w in enumerate(layer.get_weights())})
+    arrays.update({f"weight_{i}": w for i, w in enumerate(weights)})
     arrays.update({f"input_{i}": np.asarray(x) for i, x in enumerate(inputs)})
+    if any(not np.array_equal(a, b) for a, b in zip(after, weights)):
+        # The call changed the weights (SpectralNormalization in training): keep the result.
+        arrays.update({f"after_{i}": w for i, w in enumerate(after)})
     for k, v in array_kwargs.items():
         if isinstance(v, list):  # a list argument (Attention's mask): kwarg_<name>_<i>
             arrays.update({f"listkwarg_{k}_{i}": np.asarray(x) for i, x in enumerate(v)})
@@ -69,6 +75,14 @@ def case(
     arrays.update({f"output_{i}": keras.ops.convert_to_numpy(o) for i, o in enumerate(outputs)})
     np.savez(os.path.join(OUT, f"{name}.npz"), **arrays)
     print(name, [tuple(w.shape) for w in weights], [tuple(o.shape) for o in outputs])
+
+
+def _with_inner_layer(namespace, kwargs):
+    """A `{"layer": {"class_name", "config"}}` argument becomes that layer (wrappers)."""
+    inner = kwargs.get("layer")
+    if isinstance(inner, dict):
+        return {**kwargs, "layer": getattr(namespace, inner["class_name"])(**inner["config"])}
+    return kwargs
 
 
 def normal(*shape, seed=1):
@@ -301,6 +315,36 @@ def conv_lstm_cases():
     )
 
 
+def spectral_cases():
+    dense = {"class_name": "Dense", "config": {"units": 3}}
+    conv = {"class_name": "Conv2D", "config": {"filters": 2, "kernel_size": 2}}
+    case(
+        "spectral_dense_training",
+        "SpectralNormalization",
+        {"layer": dense},
+        [normal(2, 4)],
+        {"training": True},
+    )
+    case(
+        "spectral_conv_training_two_iterations",
+        "SpectralNormalization",
+        {"layer": conv, "power_iterations": 2},
+        [normal(2, 4, 4, 3)],
+        {"training": True},
+    )
+    case("spectral_dense_inference", "SpectralNormalization", {"layer": dense}, [normal(2, 4)])
+    case(
+        "spectral_embedding_training",
+        "SpectralNormalization",
+        {"layer": {"class_name": "Embedding", "config": {"input_dim": 6, "output_dim": 3}}},
+        [np.array([[1, 2, 5], [0, 3, 4]], dtype="int32")],
+        {"training": True},
+        # Keras casts the output to the input's dtype: integer ids give all-zero vectors.
+        # strata returns the float vectors; only the normalized weights are compared.
+        compare_outputs=False,
+    )
+
+
 def mha_masked_model():
     """Embedding(mask_zero=True) into self-attention: the padding masks reach the attention."""
     keras.utils.set_random_seed(0)
@@ -324,6 +368,7 @@ def mha_masked_model():
 
 
 GROUPS = {
+    "spectral": spectral_cases,
     "conv_lstm": conv_lstm_cases,
     "adaptive_pooling": adaptive_pooling_cases,
     "rms": rms_cases,

@@ -54,6 +54,7 @@ from strata.layers.core import (  # noqa: F401
     RepeatVector,
     Reshape,
     TorchModuleWrapper,
+    Wrapper,
 )
 from strata.layers.layer import Layer, WeightLayout
 from strata.layers.merging import (  # noqa: F401
@@ -79,6 +80,7 @@ from strata.layers.normalization import (  # noqa: F401
     GroupNormalization,
     LayerNormalization,
     RMSNormalization,
+    SpectralNormalization,
     UnitNormalization,
 )
 from strata.layers.pooling import (  # noqa: F401
@@ -174,6 +176,7 @@ __all__ = [
     "Rescaling",
     "Reshape",
     "TorchModuleWrapper",
+    "Wrapper",
     "Conv1D",
     "Conv1DTranspose",
     "Conv2D",
@@ -226,6 +229,7 @@ __all__ = [
     "GroupNormalization",
     "LayerNormalization",
     "RMSNormalization",
+    "SpectralNormalization",
     "UnitNormalization",
     "Bidirectional",
     "ConvLSTM1D",

@@ -14,3 +14,23 @@ SPECS = [
         id="RMSNormalization-middle-axis",
     ),
 ]
+
+SPECS += [
+    LayerSpec(
+        layers.SpectralNormalization,
+        {"layer": layers.Dense(3)},
+        (2, 4),
+        (2, 3),
+        expected_trainable=2,
+        expected_non_trainable=1,
+    ),
+    LayerSpec(
+        layers.SpectralNormalization,
+        {"layer": layers.Conv2D(2, 2), "power_iterations": 2},
+        (2, 4, 4, 3),
+        (2, 3, 3, 2),
+        expected_trainable=2,
+        expected_non_trainable=1,
+        id="SpectralNormalization-conv-two-iterations",
+    ),
+]

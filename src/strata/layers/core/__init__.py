@@ -13,6 +13,7 @@ from strata.layers.core.repeat_vector import RepeatVector
 from strata.layers.core.reshape import Reshape
 from strata.layers.core.tensor_op import TensorOp  # noqa: F401 - registered, not exported
 from strata.layers.core.torch_module_wrapper import TorchModuleWrapper
+from strata.layers.core.wrapper import Wrapper
 
 __all__ = [
     "Activation",
@@ -30,4 +31,5 @@ __all__ = [
     "RepeatVector",
     "Reshape",
     "TorchModuleWrapper",
+    "Wrapper",
 ]

@@ -4,6 +4,7 @@ from strata.layers.normalization.batch_normalization import BatchNormalization
 from strata.layers.normalization.group_normalization import GroupNormalization
 from strata.layers.normalization.layer_normalization import LayerNormalization
 from strata.layers.normalization.rms_normalization import RMSNormalization
+from strata.layers.normalization.spectral_normalization import SpectralNormalization
 from strata.layers.normalization.unit_normalization import UnitNormalization
 
 __all__ = [
@@ -11,5 +12,6 @@ __all__ = [
     "GroupNormalization",
     "LayerNormalization",
     "RMSNormalization",
+    "SpectralNormalization",
     "UnitNormalization",
 ]
