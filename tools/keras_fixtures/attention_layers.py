@@ -345,6 +345,27 @@ def spectral_cases():
     )
 
 
+def reversible_embedding_cases():
+    ids = np.array([[1, 2, 5], [0, 3, 4]], dtype="int32")
+    vectors = normal(2, 3, 4)
+    base = {"input_dim": 6, "output_dim": 4}
+    case("reversible_embedding_forward", "ReversibleEmbedding", base, [ids])
+    case(
+        "reversible_embedding_reverse_tied",
+        "ReversibleEmbedding",
+        base,
+        [vectors],
+        {"reverse": True},
+    )
+    case(
+        "reversible_embedding_reverse_untied_softcap",
+        "ReversibleEmbedding",
+        {**base, "tie_weights": False, "logit_soft_cap": 0.5},
+        [vectors],
+        {"reverse": True},
+    )
+
+
 def mha_masked_model():
     """Embedding(mask_zero=True) into self-attention: the padding masks reach the attention."""
     keras.utils.set_random_seed(0)
@@ -368,6 +389,7 @@ def mha_masked_model():
 
 
 GROUPS = {
+    "reversible_embedding": reversible_embedding_cases,
     "spectral": spectral_cases,
     "conv_lstm": conv_lstm_cases,
     "adaptive_pooling": adaptive_pooling_cases,

@@ -53,6 +53,7 @@ from strata.layers.core import (  # noqa: F401
     Permute,
     RepeatVector,
     Reshape,
+    ReversibleEmbedding,
     TorchModuleWrapper,
     Wrapper,
 )
@@ -175,6 +176,7 @@ __all__ = [
     "RandomFlip",
     "Rescaling",
     "Reshape",
+    "ReversibleEmbedding",
     "TorchModuleWrapper",
     "Wrapper",
     "Conv1D",

@@ -11,6 +11,7 @@ from strata.layers.core.masking import Masking
 from strata.layers.core.permute import Permute
 from strata.layers.core.repeat_vector import RepeatVector
 from strata.layers.core.reshape import Reshape
+from strata.layers.core.reversible_embedding import ReversibleEmbedding
 from strata.layers.core.tensor_op import TensorOp  # noqa: F401 - registered, not exported
 from strata.layers.core.torch_module_wrapper import TorchModuleWrapper
 from strata.layers.core.wrapper import Wrapper
@@ -30,6 +31,7 @@ __all__ = [
     "Permute",
     "RepeatVector",
     "Reshape",
+    "ReversibleEmbedding",
     "TorchModuleWrapper",
     "Wrapper",
 ]
