@@ -25,6 +25,7 @@ class ReversibleEmbedding(Embedding):
         mask_zero: whether index 0 is padding (a mask on the forward output only).
         reverse_dtype: dtype of the reverse product (e.g. "float32" under mixed precision).
         logit_soft_cap: when set, logits become `tanh(logits / cap) * cap`.
+        quantization_config: accepted as None only (Keras's configs carry it).
 
     Call arguments:
         inputs: token ids (forward) or `(..., output_dim)` vectors (reverse).
@@ -49,8 +50,14 @@ class ReversibleEmbedding(Embedding):
         mask_zero=False,
         reverse_dtype=None,
         logit_soft_cap=None,
+        quantization_config=None,
         **kwargs,
     ):
+        if quantization_config is not None:
+            raise ValueError(
+                "ReversibleEmbedding expected quantization_config=None (quantization is not "
+                f"supported); received {quantization_config!r}."
+            )
         super().__init__(
             input_dim,
             output_dim,
