@@ -147,10 +147,10 @@ class Plan:
         """
         if not self.uses_masks:
             return []
-        signature = inspect.signature(node.layer.call)
         try:
+            signature = inspect.signature(node.layer.call)
             bound = signature.bind_partial(*node.call_args, **node.call_kwargs).arguments
-        except TypeError:
+        except (TypeError, ValueError):  # no signature, or arguments it does not bind
             return []
         return [
             (f"{name}_mask", self._slot(value))

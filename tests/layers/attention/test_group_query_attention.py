@@ -44,3 +44,23 @@ def test_rank_other_than_three_is_refused():
     layer = layers.GroupQueryAttention(2, 2, 1)
     with pytest.raises(ValueError, match="batch, length, features"):
         layer(torch.randn(1, 2, 3, 4), torch.randn(1, 2, 3, 4))
+
+
+def test_input_masks_fill_the_mask_arguments_in_a_model():
+    import numpy as np
+
+    import strata
+
+    ids = strata.Input((5,), dtype="int32")
+    embedding = layers.Embedding(9, 4, mask_zero=True)
+    attention = layers.GroupQueryAttention(2, 4, 2)
+    x = embedding(ids)
+    model = strata.Model(ids, attention(x, x, use_causal_mask=True))
+    tokens = np.array([[3, 1, 4, 0, 0], [2, 6, 5, 1, 3]], dtype="int32")
+    vectors = embedding(torch.from_numpy(tokens))
+    mask = torch.from_numpy(tokens != 0)
+    expected = attention(vectors, vectors, query_mask=mask, value_mask=mask, use_causal_mask=True)
+    got = model.predict(tokens, verbose=0)
+    np.testing.assert_allclose(got, expected.detach().numpy(), rtol=1e-5, atol=1e-6)
+    unmasked = attention(vectors, vectors, use_causal_mask=True).detach().numpy()
+    assert not np.allclose(got[0], unmasked[0], atol=1e-4)
