@@ -122,3 +122,26 @@ def test_a_transformer_block_trains_and_survives_save_and_load(tmp_path):
     np.testing.assert_allclose(
         loaded.predict(ids, verbose=0), model.predict(ids, verbose=0), rtol=1e-5, atol=1e-6
     )
+
+
+def test_a_subclass_attention_receives_the_causal_mask_as_an_attention_mask():
+    seen = {}
+
+    class Recording(layers.MultiHeadAttention):
+        def _compute_attention(
+            self,
+            query,
+            key,
+            value,
+            attention_mask=None,
+            training=None,
+            return_attention_scores=False,
+        ):
+            seen["mask"] = attention_mask
+            return super()._compute_attention(
+                query, key, value, attention_mask, training, return_attention_scores
+            )
+
+    x = torch.randn(1, 4, 6)
+    Recording(num_heads=2, key_dim=3)(x, x, use_causal_mask=True)
+    torch.testing.assert_close(seen["mask"], torch.ones(1, 4, 4, dtype=torch.bool).tril())

@@ -285,6 +285,8 @@ class MultiHeadAttention(Layer):
             and key_mask is None
             and attention_mask is None
             and self.sliding_window is None
+            # A subclass's own _compute_attention gets the causal mask as an attention mask.
+            and _is_builtin(type(self)._compute_attention)
         )
         if not causal_only:
             attention_mask = self._compute_attention_mask(
@@ -420,6 +422,11 @@ class MultiHeadAttention(Layer):
             "bias_constraint": constraints.serialize(self.bias_constraint),
             "seed": self.seed,
         }
+
+
+def _is_builtin(method) -> bool:
+    """Whether a `_compute_attention` is the library's own (not a user subclass's)."""
+    return getattr(method, "__module__", "").startswith("strata.layers.attention.")
 
 
 def _positive(value) -> bool:
