@@ -8,6 +8,8 @@ no shape checks per call (DESIGN.md, "Speed on the hot path").
 
 from __future__ import annotations
 
+import inspect
+
 import torch
 from torch.nn.modules import module as _torch_module
 
@@ -93,9 +95,10 @@ class Plan:
         )
         mask_out = [t.has_mask for t in node.output_tensors]
         first_slots = [self._slot(t) for t in flatten(first) if isinstance(t, KerasTensor)]
+        named_masks = self._named_mask_slots(node)
 
         invoke = _invoker(layer, call)
-        if not (regularized or mask_in or any(mask_out)) and read is None:
+        if not (regularized or mask_in or any(mask_out) or named_masks) and read is None:
             # The common case, kept lean: one tensor in, positional, no masks.
             in_slot = first_slots[0]
             if takes_training:
@@ -119,6 +122,9 @@ class Plan:
                 call_kwargs["training"] = training
             if mask_in:
                 call_kwargs["mask"] = _first_arg_masks(first, masks, self._slot_of)
+            if masks is not None:
+                for name, slot in named_masks:
+                    call_kwargs[name] = masks[slot]
             outputs = invoke(*args, **call_kwargs)
             write(values, outputs)
             if regularized:
@@ -132,6 +138,28 @@ class Plan:
                         masks[slot] = m
 
         return step
+
+    def _named_mask_slots(self, node):
+        """(argument, slot) pairs for Keras's `<argument>_mask` convention.
+
+        A layer whose `call` takes `value_mask` receives the mask of the tensor passed as
+        `value` (MultiHeadAttention's query, value and key), unless the call gave one.
+        """
+        if not self.uses_masks:
+            return []
+        try:
+            signature = inspect.signature(node.layer.call)
+            bound = signature.bind_partial(*node.call_args, **node.call_kwargs).arguments
+        except (TypeError, ValueError):  # no signature, or arguments it does not bind
+            return []
+        return [
+            (f"{name}_mask", self._slot(value))
+            for name, value in bound.items()
+            if f"{name}_mask" in signature.parameters
+            and bound.get(f"{name}_mask") is None
+            and isinstance(value, KerasTensor)
+            and value.has_mask
+        ]
 
     def _reader(self, node):
         """None for a single positional KerasTensor; else a function that rebuilds the args."""

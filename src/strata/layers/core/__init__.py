@@ -1,6 +1,7 @@
 from strata.layers.core.activation import Activation
 from strata.layers.core.dense import Dense
 from strata.layers.core.dropout import Dropout
+from strata.layers.core.einsum_dense import EinsumDense
 from strata.layers.core.embedding import Embedding
 from strata.layers.core.flatten import Flatten
 from strata.layers.core.identity import Identity
@@ -10,13 +11,16 @@ from strata.layers.core.masking import Masking
 from strata.layers.core.permute import Permute
 from strata.layers.core.repeat_vector import RepeatVector
 from strata.layers.core.reshape import Reshape
+from strata.layers.core.reversible_embedding import ReversibleEmbedding
 from strata.layers.core.tensor_op import TensorOp  # noqa: F401 - registered, not exported
 from strata.layers.core.torch_module_wrapper import TorchModuleWrapper
+from strata.layers.core.wrapper import Wrapper
 
 __all__ = [
     "Activation",
     "Dense",
     "Dropout",
+    "EinsumDense",
     "Embedding",
     "Flatten",
     "Identity",
@@ -27,5 +31,7 @@ __all__ = [
     "Permute",
     "RepeatVector",
     "Reshape",
+    "ReversibleEmbedding",
     "TorchModuleWrapper",
+    "Wrapper",
 ]

@@ -1,8 +1,14 @@
-"""Pooling layers: max and average pooling over windows, and global pooling.
+"""Pooling layers: max and average pooling over windows, global and adaptive pooling.
 
 Keras's short names (`MaxPool2D`, `AvgPool2D`, `GlobalAvgPool2D`, ...) are the same classes.
 """
 
+from strata.layers.pooling.adaptive_average_pooling1d import AdaptiveAveragePooling1D
+from strata.layers.pooling.adaptive_average_pooling2d import AdaptiveAveragePooling2D
+from strata.layers.pooling.adaptive_average_pooling3d import AdaptiveAveragePooling3D
+from strata.layers.pooling.adaptive_max_pooling1d import AdaptiveMaxPooling1D
+from strata.layers.pooling.adaptive_max_pooling2d import AdaptiveMaxPooling2D
+from strata.layers.pooling.adaptive_max_pooling3d import AdaptiveMaxPooling3D
 from strata.layers.pooling.average_pooling1d import AveragePooling1D
 from strata.layers.pooling.average_pooling2d import AveragePooling2D
 from strata.layers.pooling.average_pooling3d import AveragePooling3D
@@ -30,6 +36,12 @@ GlobalAvgPool2D = GlobalAveragePooling2D
 GlobalAvgPool3D = GlobalAveragePooling3D
 
 __all__ = [
+    "AdaptiveAveragePooling1D",
+    "AdaptiveAveragePooling2D",
+    "AdaptiveAveragePooling3D",
+    "AdaptiveMaxPooling1D",
+    "AdaptiveMaxPooling2D",
+    "AdaptiveMaxPooling3D",
     "AveragePooling1D",
     "AveragePooling2D",
     "AveragePooling3D",
