@@ -3,6 +3,11 @@
 Run with the Keras scratch environment (weights=None, nothing downloaded):
 
     KERAS_BACKEND=torch /work/kerasenv/bin/python tools/keras_fixtures/applications.py
+    KERAS_BACKEND=tensorflow /work/kerasenv/bin/python tools/keras_fixtures/applications.py \
+        NASNetMobile NASNetLarge
+
+Keras refuses NASNetMobile on the torch backend, so NASNet comes from TensorFlow (counts and
+layer names do not depend on the backend). Function names on the command line limit the run.
 
 Writes tests/applications/fixtures/keras_applications.json:
 - "counts": {function: [total, trainable, total_notop, trainable_notop, model name]}
@@ -35,7 +40,7 @@ FAMILIES = {
 
 
 def trainable(model):
-    return int(sum(int(w.numpy().size) if False else int(_size(w)) for w in model.trainable_weights))
+    return sum(_size(w) for w in model.trainable_weights)
 
 
 def _size(w):
@@ -54,9 +59,7 @@ def layout(model):
 
 
 def main(only=None):
-    data = {"keras_version": keras.__version__, "counts": {}, "layouts": {}}
-    if os.path.exists(OUT):
-        data = json.load(open(OUT))
+    mine = {"counts": {}, "layouts": {}}
     for smallest, others in FAMILIES.items():
         for fn in [smallest, *others]:
             if only and fn not in only:
@@ -67,16 +70,27 @@ def main(only=None):
             if fn.startswith("NASNet"):
                 notop_kwargs = {"input_shape": top.input_shape[1:]}
             notop = build(weights=None, include_top=False, **notop_kwargs)
-            data["counts"][fn] = [
+            mine["counts"][fn] = [
                 int(top.count_params()), trainable(top),
                 int(notop.count_params()), trainable(notop), top.name,
             ]
             if fn == smallest:
-                data["layouts"][fn] = layout(top)
-            print(fn, data["counts"][fn], flush=True)
+                mine["layouts"][fn] = layout(top)
+            print(fn, mine["counts"][fn], flush=True)
             del top, notop
-            with open(OUT, "w") as f:
-                json.dump(data, f, indent=0, sort_keys=True)
+            write(mine)
+
+
+def write(mine):
+    """Merge this run's results into the file (several runs may fill it, one per backend)."""
+    data = {"keras_version": keras.__version__, "counts": {}, "layouts": {}}
+    if os.path.exists(OUT):
+        with open(OUT) as f:
+            data = json.load(f)
+    for key in ("counts", "layouts"):
+        data[key].update(mine[key])
+    with open(OUT, "w") as f:
+        json.dump(data, f, indent=0, sort_keys=True)
 
 
 if __name__ == "__main__":

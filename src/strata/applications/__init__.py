@@ -14,6 +14,7 @@ from strata.applications import (
     mobilenet,
     mobilenet_v2,
     mobilenet_v3,
+    nasnet,
     resnet,
     resnet50,
     resnet_v2,
@@ -27,6 +28,7 @@ from strata.applications.inception_v3 import InceptionV3
 from strata.applications.mobilenet import MobileNet
 from strata.applications.mobilenet_v2 import MobileNetV2
 from strata.applications.mobilenet_v3 import MobileNetV3Large, MobileNetV3Small
+from strata.applications.nasnet import NASNetLarge, NASNetMobile
 from strata.applications.resnet import ResNet50, ResNet101, ResNet152
 from strata.applications.resnet_v2 import ResNet50V2, ResNet101V2, ResNet152V2
 from strata.applications.vgg16 import VGG16
@@ -43,6 +45,8 @@ __all__ = [
     "MobileNetV2",
     "MobileNetV3Large",
     "MobileNetV3Small",
+    "NASNetLarge",
+    "NASNetMobile",
     "ResNet101",
     "ResNet101V2",
     "ResNet152",
@@ -59,6 +63,7 @@ __all__ = [
     "mobilenet",
     "mobilenet_v2",
     "mobilenet_v3",
+    "nasnet",
     "resnet",
     "resnet50",
     "resnet_v2",
