@@ -46,8 +46,9 @@ def weights_bytes(model) -> bytes:
     from safetensors.torch import save
 
     keys = _weight_keys(model)
+    # reshape: np.ascontiguousarray turns a scalar weight (shape ()) into shape (1,).
     tensors = {
-        key: torch.from_numpy(np.ascontiguousarray(array))
+        key: torch.from_numpy(np.ascontiguousarray(array).reshape(array.shape))
         for (key, _, _), array in zip(keys, model.get_weights(), strict=True)
     }
     entries = [{"key": k, "layer": layer, "name": name} for k, layer, name in keys]
