@@ -8,6 +8,7 @@ the path to a local strata weights file: nothing is downloaded (`"imagenet"` rai
 
 from strata.applications import (
     densenet,
+    efficientnet,
     imagenet_utils,
     inception_resnet_v2,
     inception_v3,
@@ -23,6 +24,16 @@ from strata.applications import (
     xception,
 )
 from strata.applications.densenet import DenseNet121, DenseNet169, DenseNet201
+from strata.applications.efficientnet import (
+    EfficientNetB0,
+    EfficientNetB1,
+    EfficientNetB2,
+    EfficientNetB3,
+    EfficientNetB4,
+    EfficientNetB5,
+    EfficientNetB6,
+    EfficientNetB7,
+)
 from strata.applications.inception_resnet_v2 import InceptionResNetV2
 from strata.applications.inception_v3 import InceptionV3
 from strata.applications.mobilenet import MobileNet
@@ -39,6 +50,14 @@ __all__ = [
     "DenseNet121",
     "DenseNet169",
     "DenseNet201",
+    "EfficientNetB0",
+    "EfficientNetB1",
+    "EfficientNetB2",
+    "EfficientNetB3",
+    "EfficientNetB4",
+    "EfficientNetB5",
+    "EfficientNetB6",
+    "EfficientNetB7",
     "InceptionResNetV2",
     "InceptionV3",
     "MobileNet",
@@ -57,6 +76,7 @@ __all__ = [
     "VGG19",
     "Xception",
     "densenet",
+    "efficientnet",
     "imagenet_utils",
     "inception_resnet_v2",
     "inception_v3",
