@@ -9,6 +9,7 @@ the path to a local strata weights file: nothing is downloaded (`"imagenet"` rai
 from strata.applications import (
     densenet,
     efficientnet,
+    efficientnet_v2,
     imagenet_utils,
     inception_resnet_v2,
     inception_v3,
@@ -34,6 +35,15 @@ from strata.applications.efficientnet import (
     EfficientNetB6,
     EfficientNetB7,
 )
+from strata.applications.efficientnet_v2 import (
+    EfficientNetV2B0,
+    EfficientNetV2B1,
+    EfficientNetV2B2,
+    EfficientNetV2B3,
+    EfficientNetV2L,
+    EfficientNetV2M,
+    EfficientNetV2S,
+)
 from strata.applications.inception_resnet_v2 import InceptionResNetV2
 from strata.applications.inception_v3 import InceptionV3
 from strata.applications.mobilenet import MobileNet
@@ -58,6 +68,13 @@ __all__ = [
     "EfficientNetB5",
     "EfficientNetB6",
     "EfficientNetB7",
+    "EfficientNetV2B0",
+    "EfficientNetV2B1",
+    "EfficientNetV2B2",
+    "EfficientNetV2B3",
+    "EfficientNetV2L",
+    "EfficientNetV2M",
+    "EfficientNetV2S",
     "InceptionResNetV2",
     "InceptionV3",
     "MobileNet",
@@ -77,6 +94,7 @@ __all__ = [
     "Xception",
     "densenet",
     "efficientnet",
+    "efficientnet_v2",
     "imagenet_utils",
     "inception_resnet_v2",
     "inception_v3",
