@@ -7,6 +7,7 @@ the path to a local strata weights file: nothing is downloaded (`"imagenet"` rai
 """
 
 from strata.applications import (
+    convnext,
     densenet,
     efficientnet,
     efficientnet_v2,
@@ -23,6 +24,13 @@ from strata.applications import (
     vgg16,
     vgg19,
     xception,
+)
+from strata.applications.convnext import (
+    ConvNeXtBase,
+    ConvNeXtLarge,
+    ConvNeXtSmall,
+    ConvNeXtTiny,
+    ConvNeXtXLarge,
 )
 from strata.applications.densenet import DenseNet121, DenseNet169, DenseNet201
 from strata.applications.efficientnet import (
@@ -57,6 +65,11 @@ from strata.applications.vgg19 import VGG19
 from strata.applications.xception import Xception
 
 __all__ = [
+    "ConvNeXtBase",
+    "ConvNeXtLarge",
+    "ConvNeXtSmall",
+    "ConvNeXtTiny",
+    "ConvNeXtXLarge",
     "DenseNet121",
     "DenseNet169",
     "DenseNet201",
@@ -92,6 +105,7 @@ __all__ = [
     "VGG16",
     "VGG19",
     "Xception",
+    "convnext",
     "densenet",
     "efficientnet",
     "efficientnet_v2",
