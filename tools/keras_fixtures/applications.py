@@ -7,7 +7,8 @@ Run with the Keras scratch environment (weights=None, nothing downloaded):
         NASNetMobile NASNetLarge
 
 Keras refuses NASNetMobile on the torch backend, so NASNet comes from TensorFlow (counts and
-layer names do not depend on the backend). Function names on the command line limit the run.
+layer names do not depend on the backend). Function names on the command line limit the
+run; `variants` adds the counts of non-default arguments (`VARIANTS`).
 
 Writes tests/applications/fixtures/keras_applications.json:
 - "counts": {function: [total, trainable, total_notop, trainable_notop, model name]}
@@ -93,5 +94,37 @@ def write(mine):
         json.dump(data, f, indent=0, sort_keys=True)
 
 
+
+
+# Non-default arguments whose counts the tests also pin: (function, kwargs).
+VARIANTS = (
+    ("MobileNetV3Small", {"minimalistic": True}),
+    ("MobileNetV3Large", {"alpha": 0.75}),
+    ("MobileNetV3Small", {"alpha": 1.25, "include_preprocessing": False}),
+    ("EfficientNetV2B0", {"include_preprocessing": False}),
+    ("ConvNeXtTiny", {"include_preprocessing": False}),
+    ("DenseNet121", {"classes": 10}),
+)
+
+
+def variants():
+    """Counts of `VARIANTS` with and without the top: {"fn(kw=v)": [total, trainable, ...]}."""
+    mine = {"counts": {}, "layouts": {}}
+    for fn, kwargs in VARIANTS:
+        build = getattr(keras.applications, fn)
+        top = build(weights=None, **kwargs)
+        notop = build(weights=None, include_top=False, **kwargs)
+        key = f"{fn}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+        mine["counts"][key] = [
+            int(top.count_params()), trainable(top),
+            int(notop.count_params()), trainable(notop), top.name,
+        ]
+        print(key, mine["counts"][key], flush=True)
+    write(mine)
+
+
 if __name__ == "__main__":
-    main(sys.argv[1:] or None)
+    if sys.argv[1:] == ["variants"]:
+        variants()
+    else:
+        main(sys.argv[1:] or None)

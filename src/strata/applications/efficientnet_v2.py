@@ -90,9 +90,7 @@ def _conv(filters, kernel_size, name, strides=1, **kwargs):
 
 
 def _bn_act(x, name, activation, act_name=None):
-    x = layers.BatchNormalization(
-        axis=_builder.channel_axis(), momentum=BN_MOMENTUM, name=name + "bn" if act_name else name
-    )(x)
+    x = layers.BatchNormalization(axis=_builder.channel_axis(), momentum=BN_MOMENTUM, name=name)(x)
     return x if activation is None else layers.Activation(activation, name=act_name)(x)
 
 
