@@ -113,14 +113,14 @@ def channel_axis() -> int:
     return -1 if backend_config.image_data_format() == "channels_last" else 1
 
 
-def pool(x, pooling):
+def pool(x, pooling, avg_name=None, max_name=None):
     """Global average or max pooling of the features (`pooling="avg"`/`"max"`), or `x`."""
     from strata import layers
 
     if pooling == "avg":
-        return layers.GlobalAveragePooling2D()(x)
+        return layers.GlobalAveragePooling2D(name=avg_name)(x)
     if pooling == "max":
-        return layers.GlobalMaxPooling2D()(x)
+        return layers.GlobalMaxPooling2D(name=max_name)(x)
     return x
 
 

@@ -6,7 +6,7 @@ from strata import layers
 from strata.applications import _builder, imagenet_utils
 from strata.applications.resnet import BN_EPSILON, build_resnet
 
-__all__ = ["ResNet50V2", "decode_predictions", "preprocess_input"]
+__all__ = ["ResNet50V2", "ResNet101V2", "ResNet152V2", "decode_predictions", "preprocess_input"]
 
 
 def residual_block_v2(x, filters, kernel_size=3, stride=1, conv_shortcut=False, name=None):
@@ -46,11 +46,15 @@ def stack_residual_blocks_v2(x, filters, blocks, stride1=2, name=None):
     return residual_block_v2(x, filters, stride=stride1, name=f"{name}_block{blocks}")
 
 
-def _stacks_v2(x):
-    x = stack_residual_blocks_v2(x, 64, 3, name="conv2")
-    x = stack_residual_blocks_v2(x, 128, 4, name="conv3")
-    x = stack_residual_blocks_v2(x, 256, 6, name="conv4")
-    return stack_residual_blocks_v2(x, 512, 3, stride1=1, name="conv5")
+def _stacks_v2(blocks_per_stage):
+    def stack_fn(x):
+        b2, b3, b4, b5 = blocks_per_stage
+        x = stack_residual_blocks_v2(x, 64, b2, name="conv2")
+        x = stack_residual_blocks_v2(x, 128, b3, name="conv3")
+        x = stack_residual_blocks_v2(x, 256, b4, name="conv4")
+        return stack_residual_blocks_v2(x, 512, b5, stride1=1, name="conv5")
+
+    return stack_fn
 
 
 def ResNet50V2(  # noqa: N802 - Keras's public name
@@ -87,10 +91,70 @@ def ResNet50V2(  # noqa: N802 - Keras's public name
         (None, 2048)
     """
     return build_resnet(
-        _stacks_v2,
+        _stacks_v2((3, 4, 6, 3)),
         preact=True,
         use_bias=True,
         kind="ResNet50V2",
+        name=name,
+        include_top=include_top,
+        weights=weights,
+        input_tensor=input_tensor,
+        input_shape=input_shape,
+        pooling=pooling,
+        classes=classes,
+        classifier_activation=classifier_activation,
+    )
+
+
+def ResNet101V2(  # noqa: N802 - Keras's public name
+    include_top=True,
+    weights=None,
+    input_tensor=None,
+    input_shape=None,
+    pooling=None,
+    classes=1000,
+    classifier_activation="softmax",
+    name="resnet101v2",
+):
+    """The 101-layer pre-activation ResNet (v2): stages of 3, 4, 23 and 3 blocks.
+
+    Args and returns: as for `ResNet50V2` (default name "resnet101v2").
+    """
+    return build_resnet(
+        _stacks_v2((3, 4, 23, 3)),
+        preact=True,
+        use_bias=True,
+        kind="ResNet101V2",
+        name=name,
+        include_top=include_top,
+        weights=weights,
+        input_tensor=input_tensor,
+        input_shape=input_shape,
+        pooling=pooling,
+        classes=classes,
+        classifier_activation=classifier_activation,
+    )
+
+
+def ResNet152V2(  # noqa: N802 - Keras's public name
+    include_top=True,
+    weights=None,
+    input_tensor=None,
+    input_shape=None,
+    pooling=None,
+    classes=1000,
+    classifier_activation="softmax",
+    name="resnet152v2",
+):
+    """The 152-layer pre-activation ResNet (v2): stages of 3, 8, 36 and 3 blocks.
+
+    Args and returns: as for `ResNet50V2` (default name "resnet152v2").
+    """
+    return build_resnet(
+        _stacks_v2((3, 8, 36, 3)),
+        preact=True,
+        use_bias=True,
+        kind="ResNet152V2",
         name=name,
         include_top=include_top,
         weights=weights,

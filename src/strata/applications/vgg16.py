@@ -49,12 +49,23 @@ def VGG16(  # noqa: N802 - Keras's public name
         >>> applications.VGG16(include_top=False, input_shape=(32, 32, 3)).output_shape
         (None, 1, 1, 512)
     """
-    _builder.check_arguments("VGG16", weights, pooling, classes, classifier_activation)
-    input_shape = _builder.input_shape_for("VGG16", input_shape, 224, 32, include_top)
+    return build_vgg(
+        "VGG16", BLOCKS, include_top, weights, input_tensor, input_shape, pooling, classes,
+        classifier_activation, name,
+    )  # fmt: skip
+
+
+def build_vgg(
+    kind, blocks, include_top, weights, input_tensor, input_shape, pooling, classes,
+    classifier_activation, name,
+):  # fmt: skip
+    """The VGG graph for `blocks` ((filters, convolutions) per block), shared with VGG19."""
+    _builder.check_arguments(kind, weights, pooling, classes, classifier_activation)
+    input_shape = _builder.input_shape_for(kind, input_shape, 224, 32, include_top)
     img_input = _builder.image_input(input_tensor, input_shape)
 
     x = img_input
-    for block, (filters, convolutions) in enumerate(BLOCKS, start=1):
+    for block, (filters, convolutions) in enumerate(blocks, start=1):
         for i in range(1, convolutions + 1):
             x = layers.Conv2D(
                 filters, 3, activation="relu", padding="same", name=f"block{block}_conv{i}"
