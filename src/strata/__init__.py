@@ -25,6 +25,7 @@ from strata import (  # noqa: E402
     saving,
     testing,
     utils,
+    wrappers,
 )
 from strata.backend import set_random_seed  # noqa: E402
 from strata.layers import Input, InputLayer, Layer  # noqa: E402
@@ -55,4 +56,5 @@ __all__ = [
     "set_random_seed",
     "testing",
     "utils",
+    "wrappers",
 ]
