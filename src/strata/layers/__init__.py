@@ -12,6 +12,7 @@ from strata.layers.activations import (  # noqa: F401
     RReLU,
     Softmax,
 )
+from strata.layers.audio import MelSpectrogram, STFTSpectrogram  # noqa: F401
 from strata.layers.convolutional import (  # noqa: F401
     Conv1D,
     Conv1DTranspose,
@@ -135,6 +136,8 @@ from strata.layers.reshaping import (  # noqa: F401
 
 __all__ = [
     "Layer",
+    "MelSpectrogram",
+    "STFTSpectrogram",
     "WeightLayout",
     "Activation",
     "Dense",
