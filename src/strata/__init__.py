@@ -25,6 +25,7 @@ from strata import (  # noqa: E402
     saving,
     testing,
     utils,
+    visualization,
     wrappers,
 )
 from strata.backend import set_random_seed  # noqa: E402
@@ -56,5 +57,6 @@ __all__ = [
     "set_random_seed",
     "testing",
     "utils",
+    "visualization",
     "wrappers",
 ]
