@@ -13,6 +13,7 @@ from strata import (  # noqa: E402
     callbacks,
     constraints,
     datasets,
+    distillation,
     distribution,
     initializers,
     layers,
@@ -26,6 +27,8 @@ from strata import (  # noqa: E402
     saving,
     testing,
     utils,
+    visualization,
+    wrappers,
 )
 from strata.backend import set_random_seed  # noqa: E402
 from strata.layers import Input, InputLayer, Layer  # noqa: E402
@@ -43,6 +46,7 @@ __all__ = [
     "callbacks",
     "constraints",
     "datasets",
+    "distillation",
     "distribution",
     "initializers",
     "layers",
@@ -57,4 +61,6 @@ __all__ = [
     "set_random_seed",
     "testing",
     "utils",
+    "visualization",
+    "wrappers",
 ]

@@ -2,7 +2,9 @@
 
 import json
 import math
+from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -245,3 +247,62 @@ def test_unknown_names_and_bad_identifiers():
         activations.get("relux")
     with pytest.raises(ValueError, match="expected None, a name string.*received 1.5"):
         activations.get(1.5)
+
+
+# Keras's own outputs (tools/keras_fixtures/activations.py).
+
+KERAS = np.load(Path(__file__).parent / "fixtures" / "keras_activations.npz")
+
+
+@pytest.mark.parametrize(
+    "case, fn",
+    [
+        ("sparse_sigmoid", activations.sparse_sigmoid),
+        ("sparse_plus", activations.sparse_plus),
+    ],
+)
+def test_matches_keras_outputs(case, fn):
+    out = fn(torch.from_numpy(KERAS["x"]))
+    np.testing.assert_allclose(out.numpy(), KERAS[case], rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("case, axis", [("sparsemax", -1), ("sparsemax_axis0", 0)])
+def test_sparsemax_against_keras(case, axis):
+    """Equal to Keras where the support has one logit; elsewhere Keras's outputs do not sum
+    to 1 (its threshold sums cumulative sums), while strata's follow Martins & Astudillo."""
+    ours = activations.sparsemax(torch.from_numpy(KERAS["x"]), axis=axis).numpy()
+    keras = KERAS[case]
+    single = (ours > 0).sum(axis=axis) == 1
+    assert single.any() and not single.all()
+    take = (lambda a: a[single]) if axis == -1 else (lambda a: a[:, single])
+    np.testing.assert_allclose(take(ours), take(keras), atol=1e-6)
+    np.testing.assert_allclose(ours.sum(axis=axis), 1.0, rtol=1e-5)
+    assert not np.allclose(keras.sum(axis=axis)[~single], 1.0)
+
+
+def test_sparsemax_hand_computed():
+    # Support {0.5, 0.3}: tau = (0.8 - 1) / 2 = -0.1.
+    out = activations.sparsemax(torch.tensor([0.5, 0.3, -1.0], dtype=torch.float64))
+    torch.testing.assert_close(out, torch.tensor([0.6, 0.4, 0.0], dtype=torch.float64))
+
+
+def test_sparse_sigmoid_formula():
+    expected = torch.where(X <= -1, 0 * X, torch.where(X >= 1, 0 * X + 1, 0.5 * (X + 1)))
+    torch.testing.assert_close(activations.sparse_sigmoid(X), expected)
+
+
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_sparsemax_is_a_sparse_distribution(axis):
+    x = 3 * torch.randn(5, 7, dtype=torch.float64)
+    out = activations.sparsemax(x, axis=axis)
+    assert (out >= 0).all()
+    sums = out.sum(dim=axis)
+    torch.testing.assert_close(sums, torch.ones_like(sums))
+    # Where positive, the outputs are the logits less one threshold per slice.
+    low = torch.where(out > 0, x - out, torch.inf).amin(dim=axis)
+    high = torch.where(out > 0, x - out, -torch.inf).amax(dim=axis)
+    torch.testing.assert_close(low, high)
+    # A dominant logit takes all the mass.
+    torch.testing.assert_close(
+        activations.sparsemax(torch.tensor([5.0, 0.0, 0.0])), torch.tensor([1.0, 0.0, 0.0])
+    )

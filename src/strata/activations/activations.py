@@ -327,3 +327,55 @@ def threshold(x, threshold, default_value):
         [-1.0, 2.0]
     """
     return F.threshold(x, threshold, default_value)
+
+
+def sparse_sigmoid(x):
+    """Piecewise-linear sigmoid: 0 for `x <= -1`, `(x + 1) / 2` for `-1 < x < 1`, 1 for `x >= 1`.
+
+    Args:
+        x: input tensor.
+
+    Returns:
+        A tensor like `x`, with values in [0, 1].
+
+    Example:
+        >>> sparse_sigmoid(torch.tensor([-2.0, 0.0, 0.5, 2.0])).tolist()
+        [0.0, 0.5, 0.75, 1.0]
+    """
+    return torch.clamp(0.5 * (x + 1.0), 0.0, 1.0)
+
+
+def sparsemax(x, axis=-1):
+    """Euclidean projection of `x` onto the probability simplex along `axis`.
+
+    Like softmax the outputs are non-negative and sum to 1, but small logits get exactly 0:
+    `max(x - tau, 0)`, with the threshold `tau` chosen so that the outputs sum to 1
+    (Martins & Astudillo, 2016). Keras 3.15 computes `tau` from the sum of the cumulative sums
+    over the support, so its outputs sum to 1 only when a single logit is kept; strata follows
+    the paper.
+
+    Args:
+        x: input tensor (logits).
+        axis: the axis the outputs sum to 1 along.
+
+    Returns:
+        A tensor like `x`.
+
+    Example:
+        >>> sparsemax(torch.tensor([2.0, 1.0, -1.0])).tolist()
+        [1.0, 0.0, 0.0]
+        >>> [round(v, 4) for v in sparsemax(torch.tensor([0.5, 0.3, -1.0])).tolist()]
+        [0.6, 0.4, 0.0]
+    """
+    ranked, _ = torch.sort(x, dim=axis, descending=True)
+    size = x.shape[axis]
+    shape = [1] * x.ndim
+    shape[axis] = size
+    k = torch.arange(1, size + 1, device=x.device, dtype=x.dtype).view(shape)
+    cumulative = ranked.cumsum(dim=axis)
+    # The support holds the k largest logits, for the largest k with 1 + k * z_(k) > sum_(<=k).
+    in_support = 1.0 + k * ranked > cumulative
+    support_size = in_support.sum(dim=axis, keepdim=True)
+    support_sum = cumulative.gather(axis % x.ndim, support_size - 1)
+    tau = (support_sum - 1.0) / support_size.to(x.dtype)
+    return torch.clamp(x - tau, min=0.0)

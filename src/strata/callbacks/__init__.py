@@ -14,6 +14,7 @@ from strata.callbacks.model_checkpoint import ModelCheckpoint
 from strata.callbacks.progbar_logger import ProgbarLogger
 from strata.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
 from strata.callbacks.remote_monitor import RemoteMonitor
+from strata.callbacks.swap_ema_weights import SwapEMAWeights
 from strata.callbacks.tensorboard import TensorBoard
 from strata.callbacks.terminate_on_nan import TerminateOnNaN
 
@@ -32,6 +33,7 @@ __all__ = [
     "ProgbarLogger",
     "ReduceLROnPlateau",
     "RemoteMonitor",
+    "SwapEMAWeights",
     "TensorBoard",
     "TerminateOnNaN",
     "TrainingHealthWarning",

@@ -3,7 +3,13 @@
 import inspect
 
 from strata.initializers.base import Initializer, RandomInitializer, compute_fans
-from strata.initializers.constant_initializers import Constant, Identity, Ones, Zeros
+from strata.initializers.constant_initializers import (
+    STFT,
+    Constant,
+    Identity,
+    Ones,
+    Zeros,
+)
 from strata.initializers.random_initializers import (
     GlorotNormal,
     GlorotUniform,
@@ -37,6 +43,8 @@ lecun_uniform = LecunUniform
 lecun_normal = LecunNormal
 orthogonal = Orthogonal
 OrthogonalInitializer = Orthogonal
+STFTInitializer = STFT
+stft = STFT
 
 _CLASSES = (
     Constant,
@@ -54,6 +62,7 @@ _CLASSES = (
     LecunUniform,
     LecunNormal,
     Orthogonal,
+    STFT,
 )
 
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in _CLASSES}
@@ -80,6 +89,8 @@ ALL_OBJECTS_DICT.update(
         "lecun_normal": LecunNormal,
         "orthogonal": Orthogonal,
         "OrthogonalInitializer": Orthogonal,
+        "STFTInitializer": STFT,
+        "stft": STFT,
     }
 )
 
@@ -178,6 +189,8 @@ __all__ = [
     "RandomInitializer",
     "RandomNormal",
     "RandomUniform",
+    "STFT",
+    "STFTInitializer",
     "TruncatedNormal",
     "VarianceScaling",
     "Zeros",
@@ -197,6 +210,7 @@ __all__ = [
     "random_normal",
     "random_uniform",
     "serialize",
+    "stft",
     "truncated_normal",
     "variance_scaling",
     "zeros",

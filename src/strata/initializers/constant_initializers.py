@@ -93,3 +93,85 @@ class Identity(Initializer):
 
     def get_config(self) -> dict:
         return {"gain": self.gain}
+
+
+class STFT(Initializer):
+    """Convolution kernels that compute one side (real or imaginary) of a windowed DFT.
+
+    For a shape `(frame_length, 1, bins)` the value at `(t, 0, f)` is `cos` (or `sin` for
+    `"imag"`) of `-2 * pi * t * f / ((bins - 1) * 2)`, times the window at `t`, divided by the
+    window's L2 norm (`scaling="density"`) or L1 norm (`"spectrum"`). `STFTSpectrogram` builds
+    its kernels with it.
+
+    Args:
+        side: `"real"` or `"imag"`.
+        window: a window name understood by `scipy.signal.get_window` (`"hann"`,
+            `"hamming"`, ...), a list of `frame_length` values, or None (no window, no scaling).
+        scaling: `"density"`, `"spectrum"` or None.
+        periodic: use the periodic form of a named window (the symmetric form otherwise).
+
+    Example:
+        >>> kernel = STFT("real", window=None)((4, 1, 3))
+        >>> kernel[:, 0, 1].round().tolist()  # cos(-pi * t / 2)
+        [1.0, 0.0, -1.0, -0.0]
+    """
+
+    def __init__(self, side="real", window="hann", scaling="density", periodic=False):
+        if side not in ("real", "imag"):
+            raise ValueError(f"STFT expected side 'real' or 'imag'; received {side!r}.")
+        if isinstance(window, str):
+            _named_window(window, 1, periodic)  # an unknown name fails here, not at build
+        if scaling not in (None, "density", "spectrum"):
+            raise ValueError(
+                f"STFT expected scaling None, 'density' or 'spectrum'; received {scaling!r}."
+            )
+        if isinstance(window, (np.ndarray, torch.Tensor)):
+            window = window.tolist()
+        self.side = side
+        self.window = window
+        self.scaling = scaling
+        self.periodic = periodic
+
+    def __call__(self, shape, dtype=None) -> torch.Tensor:
+        frame_length, _, bins = standardize_shape(shape)
+        time = np.arange(frame_length, dtype="float64").reshape(-1, 1, 1)
+        freq = np.arange(bins, dtype="float64").reshape(1, 1, -1) / ((bins - 1) * 2)
+        angle = -2.0 * np.pi * time * freq
+        kernel = np.cos(angle) if self.side == "real" else np.sin(angle)
+        if self.window is not None:
+            window = self.window
+            if isinstance(window, str):
+                window = _named_window(window, frame_length, self.periodic)
+            window = np.asarray(window, dtype="float64")
+            if window.shape != (frame_length,):
+                raise ValueError(
+                    f"STFT expected a window of shape ({frame_length},) (the frame length); "
+                    f"received shape {window.shape}."
+                )
+            scale = 1.0
+            if self.scaling == "density":
+                scale = np.sqrt(np.sum(window**2))
+            elif self.scaling == "spectrum":
+                scale = np.sum(np.abs(window))
+            kernel = kernel * window.reshape(-1, 1, 1) / scale
+        return torch.as_tensor(kernel, dtype=to_torch_dtype(dtype))
+
+    def get_config(self) -> dict:
+        return {
+            "side": self.side,
+            "window": self.window,
+            "periodic": self.periodic,
+            "scaling": self.scaling,
+        }
+
+
+def _named_window(name, length, periodic):
+    import scipy.signal
+
+    try:
+        return scipy.signal.get_window(name, length, fftbins=periodic)
+    except ValueError as error:
+        raise ValueError(
+            f"STFT expected a window name known to scipy.signal.get_window; received {name!r} "
+            f"({error})."
+        ) from None

@@ -18,6 +18,10 @@ from strata.layers.attention import (  # noqa: F401
     GroupQueryAttention,
     MultiHeadAttention,
 )
+from strata.layers.audio import (  # noqa: F401
+    MelSpectrogram,
+    STFTSpectrogram,
+)
 from strata.layers.convolutional import (  # noqa: F401
     Conv1D,
     Conv1DTranspose,
@@ -292,6 +296,7 @@ __all__ = [
     "MaxPooling2D",
     "MaxPooling3D",
     "Maximum",
+    "MelSpectrogram",
     "Minimum",
     "MixUp",
     "MultiHeadAttention",
@@ -330,6 +335,7 @@ __all__ = [
     "Reshape",
     "Resizing",
     "ReversibleEmbedding",
+    "STFTSpectrogram",
     "SeparableConv1D",
     "SeparableConv2D",
     "SeparableConvolution1D",

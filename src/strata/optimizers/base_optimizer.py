@@ -358,6 +358,26 @@ class Optimizer(OptimizerStateMixin):
             )
         torch._foreach_copy_(var_list, self._ema)
 
+    @torch.no_grad()
+    def swap_ema_weights(self):
+        """With `use_ema`, exchange the variables' values with their moving averages, in place.
+
+        Calling it twice restores both. `strata.callbacks.SwapEMAWeights` uses it to evaluate
+        (or checkpoint) the averaged weights during training.
+
+        Raises:
+            ValueError: the optimizer was not made with `use_ema=True`, or is not built yet.
+        """
+        if not self.use_ema or self._ema is None:
+            raise ValueError(
+                f"swap_ema_weights expected a built optimizer with use_ema=True; received "
+                f"{type(self).__name__} with use_ema={self.use_ema}, built={self.built}."
+            )
+        for variable, average in zip(self._variables, self._ema, strict=True):
+            trained = variable.detach().clone()
+            variable.copy_(average)
+            average.copy_(trained)
+
     def apply_gradients(self, grads_and_vars):
         """Keras's form: a list of `(gradient, variable)` pairs; variables not listed stay put.
 

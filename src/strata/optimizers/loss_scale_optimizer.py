@@ -158,6 +158,10 @@ class LossScaleOptimizer(Optimizer):
         """The inner optimizer's `finalize_variable_values`."""
         self.inner_optimizer.finalize_variable_values(var_list)
 
+    def swap_ema_weights(self):
+        """The inner optimizer's `swap_ema_weights`."""
+        self.inner_optimizer.swap_ema_weights()
+
     def exclude_from_weight_decay(self, var_list=None, var_names=None):
         """The inner optimizer's `exclude_from_weight_decay`."""
         self.inner_optimizer.exclude_from_weight_decay(var_list, var_names)

@@ -3,6 +3,8 @@
 from strata.backend.seeding import set_random_seed
 from strata.callbacks.activation_stats import activation_stats
 from strata.preprocessing.sequence import pad_sequences
+from strata.utils import bounding_boxes
+from strata.utils.audio_dataset import audio_dataset_from_directory
 from strata.utils.batch_dataset import BatchDataset
 from strata.utils.dataset_utils import split_dataset, timeseries_dataset_from_array
 from strata.utils.file_io import atomic_write, get_file
@@ -21,6 +23,8 @@ from strata.utils.py_dataset import PyDataset, Sequence
 from strata.utils.text_dataset import text_dataset_from_directory
 
 __all__ = [
+    "audio_dataset_from_directory",
+    "bounding_boxes",
     "BatchDataset",
     "PyDataset",
     "Sequence",
