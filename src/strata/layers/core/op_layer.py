@@ -1,0 +1,161 @@
+"""OpLayer: the graph node behind a `strata.ops` function called on symbolic tensors."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from strata.backend.keras_tensor import KerasTensor, any_symbolic
+from strata.layers.layer import Layer
+from strata.saving.registry import register_keras_serializable
+
+# The namespaces an op name may come from: `"numpy.add"` resolves to `strata.ops.numpy.add`.
+_NAMESPACES = ("numpy", "core", "nn", "math", "linalg", "image")
+
+
+def resolve_op(op_name: str):
+    """The op function named `op_name` (`"<namespace>.<name>"`), refusing anything else."""
+    import strata.ops
+
+    namespace, _, name = op_name.partition(".")
+    module = getattr(strata.ops, namespace, None) if namespace in _NAMESPACES else None
+    op = getattr(module, name, None) if module is not None and name else None
+    if op is None or not hasattr(op, "eager"):
+        raise ValueError(
+            f"OpLayer expected op_name '<namespace>.<op>' naming a strata.ops function, with "
+            f"namespace in {_NAMESPACES}; received {op_name!r}."
+        )
+    return op
+
+
+@register_keras_serializable(package="strata", name="OpLayer")
+class OpLayer(Layer):
+    """Applies one `strata.ops` function (internal; ops create it on symbolic tensors).
+
+    `ops.add(x, y)`, `ops.mean(x, axis=1)` or `ops.concatenate([a, b])` on KerasTensors make an
+    OpLayer whose inputs are the symbolic tensors among the arguments and whose config keeps the
+    op's name and every other argument, so the graph saves and loads like any layer.
+
+    Args:
+        op_name: `"<namespace>.<name>"`, e.g. `"numpy.add"`.
+        arguments: the op's arguments as JSON: `{"args": [...], "kwargs": {...}}` where
+            `{"__tensor__": i}` stands for the layer's i-th input (see `encode_arguments`).
+
+    Example:
+        >>> import strata
+        >>> from strata import ops
+        >>> x = strata.Input(shape=(3,))
+        >>> ops.mean(x, axis=1).shape
+        (None,)
+    """
+
+    def __init__(self, op_name, arguments, **kwargs):
+        super().__init__(**kwargs)
+        self._op = resolve_op(op_name)
+        self.op_name = op_name
+        self.arguments = arguments
+        self._functions = []  # Python functions among the arguments (not serializable)
+
+    @classmethod
+    def for_call(cls, op_name, args, kwargs):
+        """An OpLayer for `op(*args, **kwargs)` and the list of its symbolic inputs."""
+        tensors, functions = [], []
+        template = encode_arguments({"args": list(args), "kwargs": dict(kwargs)}, tensors,
+                                    functions)
+        layer = cls(op_name, template, name=_layer_name(op_name))
+        layer._functions = functions
+        return layer, tensors
+
+    def build(self, input_shape):
+        self.built = True
+
+    def call(self, inputs):
+        tensors = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        arguments = decode_arguments(self.arguments, tensors, self._functions)
+        return self._op.eager(*arguments["args"], **arguments["kwargs"])
+
+    def get_build_config(self):
+        return None  # weightless: nothing to rebuild
+
+    def get_config(self):
+        if self._functions:
+            raise ValueError(
+                f"OpLayer '{self.name}' ({self.op_name}) was given a Python function; a model "
+                "with it cannot be serialized. Expected tensors and JSON values as arguments."
+            )
+        return {**super().get_config(), "op_name": self.op_name, "arguments": self.arguments}
+
+
+def _layer_name(op_name):
+    from strata.backend.naming import unique_name
+
+    return unique_name(op_name.partition(".")[2])
+
+
+# --------------------------------------------------------------------- arguments as JSON
+def encode_arguments(value, tensors, functions):
+    """`value` as JSON: symbolic tensors become `{"__tensor__": i}` (appended to `tensors`)."""
+    if isinstance(value, KerasTensor):
+        tensors.append(value)
+        return {"__tensor__": len(tensors) - 1}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (np.generic,)):
+        return value.item()
+    if isinstance(value, tuple):
+        return {"__tuple__": [encode_arguments(v, tensors, functions) for v in value]}
+    if isinstance(value, list):
+        return [encode_arguments(v, tensors, functions) for v in value]
+    if isinstance(value, dict):
+        return {"__dict__": {str(k): encode_arguments(v, tensors, functions)
+                             for k, v in value.items()}}
+    if isinstance(value, (np.ndarray, torch.Tensor)):
+        array = value.detach().cpu().numpy() if isinstance(value, torch.Tensor) else value
+        return {"__array__": array.tolist(), "dtype": str(array.dtype)}
+    if isinstance(value, slice):
+        return {"__slice__": [encode_arguments(v, tensors, functions)
+                              for v in (value.start, value.stop, value.step)]}
+    if value is Ellipsis:
+        return {"__ellipsis__": True}
+    if isinstance(value, (torch.dtype, np.dtype)) or value in (float, int, bool):
+        from strata.backend.conversion import standardize_dtype
+
+        return standardize_dtype(value)
+    if callable(value):
+        functions.append(value)
+        return {"__function__": len(functions) - 1}
+    raise ValueError(
+        f"A strata op on symbolic tensors expected tensors, arrays, numbers, strings, "
+        f"sequences or dicts as arguments; received {type(value).__name__}."
+    )
+
+
+def decode_arguments(value, tensors, functions=()):
+    """The inverse of `encode_arguments`, with `tensors` in place of the symbolic ones."""
+    if isinstance(value, list):
+        return [decode_arguments(v, tensors, functions) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if "__tensor__" in value:
+        return tensors[value["__tensor__"]]
+    if "__tuple__" in value:
+        return tuple(decode_arguments(v, tensors, functions) for v in value["__tuple__"])
+    if "__dict__" in value:
+        return {k: decode_arguments(v, tensors, functions) for k, v in value["__dict__"].items()}
+    if "__array__" in value:
+        return np.asarray(value["__array__"], dtype=value["dtype"])
+    if "__slice__" in value:
+        return slice(*(decode_arguments(v, tensors, functions) for v in value["__slice__"]))
+    if "__ellipsis__" in value:
+        return Ellipsis
+    if "__function__" in value:
+        return functions[value["__function__"]]
+    return {k: decode_arguments(v, tensors, functions) for k, v in value.items()}
+
+
+def symbolic_op_call(op_name, args, kwargs):
+    """Record `op(*args, **kwargs)` with symbolic arguments as a node; its symbolic outputs."""
+    layer, tensors = OpLayer.for_call(op_name, args, kwargs)
+    if not any_symbolic(tensors):  # pragma: no cover - the caller checked
+        raise ValueError(f"{op_name} expected a symbolic tensor among its arguments.")
+    return layer(tensors[0] if len(tensors) == 1 else tensors)
