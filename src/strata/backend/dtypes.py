@@ -112,6 +112,26 @@ def result_type(*dtypes) -> str:
         >>> result_type("int8", "uint8")
         'int16'
     """
+    return _promote(dtypes, narrow=True)
+
+
+def promote_dtypes(*dtypes) -> str:
+    """`result_type` without narrowing 64-bit results to 32 bits: what strata's ops compute in.
+
+    Keras's torch backend narrows float64 and int64 results in some ops and not in others;
+    strata's ops keep 64-bit inputs in 64 bits (Python numbers still resolve to `floatx()`'s
+    width, so `int32 + 1` stays int32 and `float64 + 1.0` stays float64).
+
+    Example:
+        >>> promote_dtypes("float64", float)
+        'float64'
+        >>> result_type("float64", float)
+        'float32'
+    """
+    return _promote(dtypes, narrow=False)
+
+
+def _promote(dtypes, narrow) -> str:
     if not dtypes:
         return floatx()
     parsed = [_parse(d) for d in dtypes]
@@ -129,7 +149,7 @@ def result_type(*dtypes) -> str:
         out_weak = out in ("int", "float")
     if out_weak and out != "bool":
         out = _resolve_weak(_weak_name(out))
-    return _NARROW.get(out, out)
+    return _NARROW.get(out, out) if narrow else out
 
 
 def is_float_dtype(dtype) -> bool:

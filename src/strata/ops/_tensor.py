@@ -14,7 +14,7 @@ import torch
 from strata.backend.config import device as default_device
 from strata.backend.config import floatx
 from strata.backend.conversion import standardize_dtype, to_torch_dtype
-from strata.backend.dtypes import result_type
+from strata.backend.dtypes import promote_dtypes
 
 
 def device_of(*values):
@@ -87,7 +87,7 @@ def name(value) -> str:
 def promote(*values, dtype=None):
     """All `values` as tensors of their Keras result type (or `dtype`), on one device."""
     target = device_of(*values)
-    dtype = dtype or result_type(*(dtype_of(v) for v in values))
+    dtype = dtype or promote_dtypes(*(dtype_of(v) for v in values))
     return [tensor(v, dtype, target) for v in values]
 
 

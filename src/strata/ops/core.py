@@ -220,6 +220,7 @@ def switch(index, branches, *operands):
     return branches[chosen](*operands)
 
 
+@keras_op
 def while_loop(cond, body, loop_vars, maximum_iterations=None):
     """Repeat `loop_vars = body(*loop_vars)` while `cond(*loop_vars)` holds (at most
     `maximum_iterations` times); returns the final loop variables in `loop_vars`' structure."""
@@ -239,6 +240,7 @@ def _tensors(structure):
     return pack_like(structure, leaves)
 
 
+@keras_op
 def fori_loop(lower, upper, body_fun, init_val):
     """`init_val` passed through `body_fun(i, value)` for i in `range(lower, upper)`."""
     value = init_val
@@ -247,6 +249,7 @@ def fori_loop(lower, upper, body_fun, init_val):
     return value
 
 
+@keras_op
 def map(f, xs):  # noqa: A001 - Keras's name
     """`f` applied to each slice of `xs` along its first axis, results stacked (`xs` and the
     results may be nested structures of tensors)."""
@@ -261,6 +264,7 @@ def _stack_structures(outputs):
     return pack_like(outputs[0], stacked)
 
 
+@keras_op
 def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
     """Loop `carry, y = f(carry, x)` over the slices `x` of `xs` (or `length` times with
     x=None); returns the final carry and the stacked `y`s."""
@@ -281,6 +285,7 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
     return carry, _stack_structures(ys)
 
 
+@keras_op
 def associative_scan(f, elems, reverse=False, axis=0):
     """Inclusive scan of `elems` along `axis` with the associative function `f` (as
     `cumsum` is for addition); `elems` may be a nested structure of tensors."""
@@ -297,6 +302,7 @@ def associative_scan(f, elems, reverse=False, axis=0):
     return pack_like(elems, stacked)
 
 
+@keras_op
 def vectorized_map(function, elements):
     """`function` applied to each slice of `elements` along the first axis, batched with
     `torch.vmap` (elements may be a nested structure of tensors)."""
@@ -307,15 +313,9 @@ def vectorized_map(function, elements):
 
 
 # -------------------------------------------------------------------------------- gradients
+@keras_op
 def stop_gradient(variable):
     """`variable` cut from the autograd graph (gradients do not flow back through it)."""
-    if isinstance(variable, KerasTensor):
-        return _stop_gradient(variable)
-    return tensor(variable).detach()
-
-
-@keras_op
-def _stop_gradient(variable):
     return tensor(variable).detach()
 
 

@@ -14,7 +14,7 @@ import torch
 
 from strata.backend.config import device, floatx
 from strata.backend.conversion import standardize_dtype, to_torch_dtype
-from strata.backend.dtypes import result_type
+from strata.backend.dtypes import promote_dtypes
 from strata.ops._symbolic import keras_op
 from strata.ops._tensor import device_of, dtype_of, tensor
 
@@ -38,7 +38,7 @@ def arange(start, stop=None, step=None, dtype=None):
         [1, 3, 5]
     """
     if dtype is None:
-        dtype = result_type(*(dtype_of(v) for v in (start, stop, step) if v is not None))
+        dtype = promote_dtypes(*(dtype_of(v) for v in (start, stop, step) if v is not None))
     if stop is None:
         start, stop = 0, start
     step = 1 if step is None else step
@@ -47,7 +47,7 @@ def arange(start, stop=None, step=None, dtype=None):
 
 
 def _space_dtype(start, stop, dtype):
-    return dtype or result_type(dtype_of(start), dtype_of(stop), float)
+    return dtype or promote_dtypes(dtype_of(start), dtype_of(stop), float)
 
 
 @keras_op

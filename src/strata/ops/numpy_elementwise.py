@@ -12,7 +12,7 @@ import torch
 
 from strata.backend.config import floatx
 from strata.backend.conversion import to_torch_dtype
-from strata.backend.dtypes import result_type
+from strata.backend.dtypes import promote_dtypes
 from strata.ops._symbolic import keras_op
 from strata.ops._tensor import dtype_of, floating, is_int, promote, tensor
 
@@ -44,7 +44,7 @@ def _float_unary(fn):
 
 def _float_binary(fn):
     def apply(x1, x2):
-        dtype = result_type(dtype_of(x1), dtype_of(x2), float)
+        dtype = promote_dtypes(dtype_of(x1), dtype_of(x2), float)
         a, b = promote(x1, x2, dtype=dtype)
         return fn(a, b)
 
@@ -106,7 +106,7 @@ def _nan_to_num(x, nan=0.0, posinf=None, neginf=None):
 
 
 def _divide_no_nan(x1, x2):
-    dtype = result_type(dtype_of(x1), dtype_of(x2), float)
+    dtype = promote_dtypes(dtype_of(x1), dtype_of(x2), float)
     a, b = promote(x1, x2, dtype=dtype)
     zero = b == 0
     return torch.where(zero, torch.zeros_like(a * b), a / torch.where(zero, 1, b))
@@ -114,7 +114,7 @@ def _divide_no_nan(x1, x2):
 
 def _mod(fn):
     def apply(x1, x2):
-        dtype = result_type(dtype_of(x1), dtype_of(x2))
+        dtype = promote_dtypes(dtype_of(x1), dtype_of(x2))
         a, b = promote(x1, x2, dtype="int32" if dtype == "bool" else dtype)
         return fn(a, b)
 
@@ -122,7 +122,7 @@ def _mod(fn):
 
 
 def _heaviside(x1, x2):
-    dtype = result_type(dtype_of(x1), dtype_of(x2))
+    dtype = promote_dtypes(dtype_of(x1), dtype_of(x2))
     if "int" in dtype:
         dtype = "float64" if dtype == "int64" else floatx()
     a, b = promote(x1, x2, dtype=dtype)
@@ -130,7 +130,7 @@ def _heaviside(x1, x2):
 
 
 def _hypot(x1, x2):
-    dtype = result_type(dtype_of(x1), dtype_of(x2))
+    dtype = promote_dtypes(dtype_of(x1), dtype_of(x2))
     if "int" in dtype:
         dtype = floatx()
     a, b = promote(x1, x2, dtype=dtype)
@@ -138,7 +138,7 @@ def _hypot(x1, x2):
 
 
 def _ldexp(x1, x2):
-    dtype = result_type(dtype_of(x1), dtype_of(x2), float)
+    dtype = promote_dtypes(dtype_of(x1), dtype_of(x2), float)
     mantissa, exponent = tensor(x1), tensor(x2)
     if not is_int(exponent):
         raise TypeError(f"ldexp expected an integer exponent; received dtype {exponent.dtype}.")
@@ -146,7 +146,7 @@ def _ldexp(x1, x2):
 
 
 def _nextafter(x1, x2):
-    dtype = result_type(dtype_of(x1), dtype_of(x2), float)
+    dtype = promote_dtypes(dtype_of(x1), dtype_of(x2), float)
     a, b = promote(x1, x2, dtype="float64")
     return torch.nextafter(a, b).to(to_torch_dtype(dtype))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from strata.backend.dtypes import result_type
+from strata.backend.dtypes import promote_dtypes
 from strata.ops._symbolic import keras_op
 from strata.ops._tensor import device_of, dtype_of, promote, tensor
 
@@ -93,7 +93,7 @@ def clip(x, x_min, x_max):
     x = tensor(x)
     if x.dtype == torch.bool:
         x = x.int()
-    dtype = result_type(dtype_of(x), dtype_of(x_min), dtype_of(x_max))
+    dtype = promote_dtypes(dtype_of(x), dtype_of(x_min), dtype_of(x_max))
     x, low, high = promote(x, x_min, x_max, dtype=dtype)
     return torch.clamp(x, low, high)
 

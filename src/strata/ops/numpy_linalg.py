@@ -11,15 +11,15 @@ from __future__ import annotations
 import torch
 
 from strata.backend.conversion import standardize_dtype, to_torch_dtype
-from strata.backend.dtypes import result_type
+from strata.backend.dtypes import promote_dtypes
 from strata.ops._symbolic import keras_op
 from strata.ops._tensor import dtype_of, floating, promote, tensor
 
 
 def _product(x1, x2, fn):
     """`fn(a, b)` computed in a float dtype, returned in the operands' result type."""
-    dtype = result_type(dtype_of(x1), dtype_of(x2))
-    compute = result_type(dtype, float)
+    dtype = promote_dtypes(dtype_of(x1), dtype_of(x2))
+    compute = promote_dtypes(dtype, float)
     a, b = promote(x1, x2, dtype=compute)
     return fn(a, b).to(to_torch_dtype(dtype))
 
@@ -90,7 +90,7 @@ def einsum(subscripts, *operands, **kwargs):
     """Einstein summation over `operands` as described by `subscripts` ("ij,jk->ik")."""
     tensors = promote(*operands)
     dtype = tensors[0].dtype
-    compute = to_torch_dtype(result_type(standardize_dtype(dtype), float))
+    compute = to_torch_dtype(promote_dtypes(standardize_dtype(dtype), float))
     out = torch.einsum(subscripts, *(t.to(compute) for t in tensors))
     return out.to(dtype)
 
@@ -171,7 +171,7 @@ def slogdet(x):
 @keras_op
 def correlate(x1, x2, mode="valid"):
     """Cross-correlation of two 1-D sequences; `mode` is "valid", "same" or "full"."""
-    dtype = result_type(dtype_of(x1), dtype_of(x2))
+    dtype = promote_dtypes(dtype_of(x1), dtype_of(x2))
     dtype = "float64" if dtype == "int64" else dtype if dtype in ("bfloat16", "float16",
                                                                    "float64") else "float32"
     a, b = promote(x1, x2, dtype=dtype)

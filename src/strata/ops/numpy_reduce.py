@@ -12,7 +12,7 @@ import builtins
 import torch
 
 from strata.backend.conversion import standardize_dtype, to_torch_dtype
-from strata.backend.dtypes import result_type
+from strata.backend.dtypes import promote_dtypes
 from strata.ops._symbolic import keras_op
 from strata.ops._tensor import canonical_axis, dtype_of, floating, tensor
 
@@ -31,7 +31,7 @@ def _empty_axis(axis):
 
 def _float_dtype(x):
     """The float dtype Keras computes means and variances in for `x`'s dtype."""
-    return to_torch_dtype(result_type(standardize_dtype(x.dtype), float))
+    return to_torch_dtype(promote_dtypes(standardize_dtype(x.dtype), float))
 
 
 def _sum_dtype(x):
@@ -60,7 +60,7 @@ def prod(x, axis=None, keepdims=False, dtype=None):
     if dtype is not None:
         out_dtype = to_torch_dtype(dtype)
     else:  # Keras: the input's dtype narrowed to 32 bits; bools and small ints give int32
-        name = result_type(standardize_dtype(x.dtype))
+        name = promote_dtypes(standardize_dtype(x.dtype))
         out_dtype = torch.int32 if name in _SMALL_INTS else to_torch_dtype(name)
     if axis is None:
         result = torch.prod(x.to(out_dtype))
@@ -203,8 +203,8 @@ def count_nonzero(x, axis=None):
 # ------------------------------------------------------------------------------ quantiles
 def _quantile(x, q, axis, method, keepdims, fn):
     x = tensor(x)
-    result_dtype = to_torch_dtype(result_type(standardize_dtype(x.dtype), float))
-    compute = x.to(to_torch_dtype(result_type(standardize_dtype(x.dtype), "float32")))
+    result_dtype = to_torch_dtype(promote_dtypes(standardize_dtype(x.dtype), float))
+    compute = x.to(to_torch_dtype(promote_dtypes(standardize_dtype(x.dtype), "float32")))
     q = tensor(q, device=compute.device).to(compute.dtype)
     if axis is None:
         flat = compute.reshape(-1)
@@ -361,7 +361,7 @@ def _cumulative(x, axis, dtype, fn):
     x = tensor(x)
     if axis is None:
         x, axis = x.reshape(-1), 0
-    name = standardize_dtype(dtype) if dtype is not None else result_type(x.dtype)
+    name = standardize_dtype(dtype) if dtype is not None else promote_dtypes(x.dtype)
     if name == "bool":
         name = "int32"
     return fn(x, dim=axis, dtype=to_torch_dtype(name))
@@ -401,7 +401,7 @@ def average(x, axis=None, weights=None):
     """Weighted mean over `axis` (`weights` along that axis, or shaped like `x`)."""
     x = tensor(x)
     dtypes = [dtype_of(x), float] + ([dtype_of(weights)] if weights is not None else [])
-    dtype = to_torch_dtype(result_type(*dtypes))
+    dtype = to_torch_dtype(promote_dtypes(*dtypes))
     x = x.to(dtype)
     if weights is None:
         return torch.mean(x, dim=_axes(x, axis))
@@ -446,7 +446,7 @@ def bincount(x, weights=None, minlength=0, sparse=False):
     dtype = torch.int32
     if weights is not None:
         weights = tensor(weights, device=x.device)
-        dtype = to_torch_dtype(result_type(dtype_of(weights)))
+        dtype = to_torch_dtype(promote_dtypes(dtype_of(weights)))
         weights = weights.to(torch.float64)
     length = builtins.max(int(x.max().item()) + 1 if x.numel() else 0, minlength)
     if x.ndim == 2:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import torch
 
-from strata.backend.dtypes import result_type
+from strata.backend.dtypes import promote_dtypes
 from strata.ops._symbolic import keras_op
 from strata.ops._tensor import canonical_axis, device_of, dtype_of, tensor
 
@@ -13,7 +13,7 @@ from strata.ops._tensor import canonical_axis, device_of, dtype_of, tensor
 def _joined(xs):
     """A list of tensors of one promoted dtype on one device."""
     target = device_of(*xs)
-    dtype = result_type(*(dtype_of(x) for x in xs)) if xs else None
+    dtype = promote_dtypes(*(dtype_of(x) for x in xs)) if xs else None
     return [tensor(x, dtype, target) for x in xs]
 
 

@@ -60,8 +60,10 @@ class OpLayer(Layer):
     def for_call(cls, op_name, args, kwargs):
         """An OpLayer for `op(*args, **kwargs)` and the list of its symbolic inputs."""
         tensors, functions = [], []
-        template = encode_arguments({"args": list(args), "kwargs": dict(kwargs)}, tensors,
-                                    functions)
+        template = {
+            "args": encode_arguments(list(args), tensors, functions),
+            "kwargs": {k: encode_arguments(v, tensors, functions) for k, v in kwargs.items()},
+        }
         layer = cls(op_name, template, name=_layer_name(op_name))
         layer._functions = functions
         return layer, tensors
@@ -71,8 +73,10 @@ class OpLayer(Layer):
 
     def call(self, inputs):
         tensors = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
-        arguments = decode_arguments(self.arguments, tensors, self._functions)
-        return self._op.eager(*arguments["args"], **arguments["kwargs"])
+        args = decode_arguments(self.arguments["args"], tensors, self._functions)
+        kwargs = {k: decode_arguments(v, tensors, self._functions)
+                  for k, v in self.arguments["kwargs"].items()}
+        return self._op.eager(*args, **kwargs)
 
     def get_build_config(self):
         return None  # weightless: nothing to rebuild
