@@ -158,9 +158,11 @@ def _build():
     cases["arcsin"] = cases["arccos"]
     cases["arccosh"] = _unary("ge1")
     cases["round"] = cases["round"] + [C(f32() * 3.3, decimals=1, label="dec")]
-    cases["nan_to_num"] = [C(np.array([np.nan, np.inf, -np.inf, 1.0], "float32")),
-                           C(np.array([np.nan, np.inf, 1.0], "float32"), nan=2.0, posinf=9.0),
-                           C(i32(), label="i")]
+    cases["nan_to_num"] = [
+        C(np.array([np.nan, np.inf, -np.inf, 1.0], "float32")),
+        C(np.array([np.nan, np.inf, 1.0], "float32"), nan=2.0, posinf=9.0),
+        C(i32(), label="i"),
+    ]
     for name in _BINARY:
         cases[name] = _binary()
     for name in _BINARY_POS:
@@ -187,8 +189,18 @@ def _build():
     cases["mean"] = cases["mean"] + [C(f32((2, 3, 2)), axis=(0, 2), label="axes")]
     cases["prod"] = cases["prod"] + [C(i32(), dtype="float32", label="dtype")]
     cases["count_nonzero"] = [C(f32()), C(i32(), axis=1), C(b8(), axis=0)]
-    for name in ("nanmax", "nanmin", "nanmean", "nansum", "nanprod", "nanstd", "nanvar",
-                 "nanmedian", "nanargmax", "nanargmin"):
+    for name in (
+        "nanmax",
+        "nanmin",
+        "nanmean",
+        "nansum",
+        "nanprod",
+        "nanstd",
+        "nanvar",
+        "nanmedian",
+        "nanargmax",
+        "nanargmin",
+    ):
         cases[name] = _nan_reduction()
     for name in ("cumsum", "cumprod"):
         cases[name] = _cumulative()
@@ -196,15 +208,24 @@ def _build():
         cases[name] = [C(_nan_f32()), C(_nan_f32(), axis=1), C(i32(), axis=0, label="i")]
     q = np.array([0.25, 0.5], "float32")
     for name, qs in (("quantile", (0.3, q)), ("percentile", (30.0, q * 100))):
-        cases[name] = [C(f32(), qs[0]), C(f32(), qs[1], axis=1), C(i32(), qs[0], axis=0,
-                       keepdims=True, label="i"), C(f32(), qs[0], method="lower")]
+        cases[name] = [
+            C(f32(), qs[0]),
+            C(f32(), qs[1], axis=1),
+            C(i32(), qs[0], axis=0, keepdims=True, label="i"),
+            C(f32(), qs[0], method="lower"),
+        ]
     for name, qs in (("nanquantile", (0.3, q)), ("nanpercentile", (30.0, q * 100))):
         cases[name] = [C(_nan_f32(), qs[0]), C(_nan_f32(), qs[1], axis=1)]
     cases["average"] = [C(f32()), C(i32(), axis=1), C(f32(), axis=1, weights=f32((3,), "pos"))]
 
     # ---------------------------------------------------------------- creation
-    cases["arange"] = [C(5), C(1, 7, 2), C(0.5, 3.0, 0.5), C(4, dtype="float32"),
-                       C(2.0, label="float")]
+    cases["arange"] = [
+        C(5),
+        C(1, 7, 2),
+        C(0.5, 3.0, 0.5),
+        C(4, dtype="float32"),
+        C(2.0, label="float"),
+    ]
     cases["linspace"] = [C(0, 1, 5), C(0.0, 2.0, 4, endpoint=False), C(1, 9, 5, dtype="int32")]
     cases["logspace"] = [C(0, 2, 3), C(0.0, 1.0, 4, base=2)]
     cases["geomspace"] = [C(1, 100, 3), C(1.0, 8.0, 4, endpoint=False)]
@@ -247,36 +268,55 @@ def _build():
     cases["fliplr"] = cases["flipud"] = [C(f), C(i)]
     cases["rot90"] = [C(f), C(f, k=2), C(f32((2, 3, 4)), k=1, axes=(1, 2))]
     cases["roll"] = [C(f, 2), C(f, 1, axis=1), C(i, (1, 1), axis=(0, 1))]
-    cases["pad"] = [C(f, 1), C(f, ((1, 0), (0, 2))), C(f, 1, constant_values=2.0),
-                    C(f, ((1, 1), (1, 1)), mode="reflect"), C(f, 1, mode="edge"),
-                    C(f, 1, mode="symmetric"), C(f, 2, mode="wrap")]
+    cases["pad"] = [
+        C(f, 1),
+        C(f, ((1, 0), (0, 2))),
+        C(f, 1, constant_values=2.0),
+        C(f, ((1, 1), (1, 1)), mode="reflect"),
+        C(f, 1, mode="edge"),
+        C(f, 1, mode="symmetric"),
+        C(f, 2, mode="wrap"),
+    ]
     cases["ravel"] = [C(f), C(i)]
     cases["diag"] = [C(f32((3,))), C(f32((3, 3)), k=1), C(f32((3,)), k=-1)]
     cases["diagflat"] = [C(f32((3,))), C(f32((2, 2)), k=1)]
     cases["diagonal"] = [C(f32((3, 3))), C(f32((2, 3, 4)), offset=1, axis1=1, axis2=2)]
     cases["tril"] = cases["triu"] = [C(f32((3, 3))), C(f32((3, 4)), k=1), C(i32((2, 3, 3)), k=-1)]
-    cases["trace"] = [C(f32((3, 3))), C(i32((3, 3)), offset=1), C(f32((2, 3, 3)), axis1=1,
-                                                                      axis2=2)]
+    cases["trace"] = [C(f32((3, 3))), C(i32((3, 3)), offset=1), C(f32((2, 3, 3)), axis1=1, axis2=2)]
     cases["meshgrid"] = [C(f32((3,)), f32((2,))), C(f32((3,)), f32((2,)), indexing="ij")]
     cases["ndim"] = cases["size"] = [C(f), C(f32((2, 3, 4)))]
 
     # ---------------------------------------------------------------- linear algebra-ish
-    cases["matmul"] = [C(f, f32((3, 2))), C(i, i32((3, 2))), C(f32((2, 2, 3)), f32((3, 4))),
-                       C(f32((3,)), f32((3,)), label="vec"), C(i, f32((3, 2)), label="if")]
+    cases["matmul"] = [
+        C(f, f32((3, 2))),
+        C(i, i32((3, 2))),
+        C(f32((2, 2, 3)), f32((3, 4))),
+        C(f32((3,)), f32((3,)), label="vec"),
+        C(i, f32((3, 2)), label="if"),
+    ]
     cases["dot"] = [C(f, f32((3, 2))), C(f32((3,)), f32((3,))), C(f, 2.0), C(i, i32((3,)))]
     cases["inner"] = [C(f32((3,)), f32((3,))), C(f, f32((4, 3))), C(i, i)]
     cases["outer"] = [C(f32((3,)), f32((2,))), C(i32((3,)), f32((2,)))]
     cases["vdot"] = [C(f32((3,)), f32((3,))), C(f, f)]
-    cases["tensordot"] = [C(f, f32((3, 2)), axes=1), C(f32((2, 3, 4)), f32((3, 4, 2))),
-                          C(f, f32((2, 3)), axes=([0, 1], [0, 1]))]
+    cases["tensordot"] = [
+        C(f, f32((3, 2)), axes=1),
+        C(f32((2, 3, 4)), f32((3, 4, 2))),
+        C(f, f32((2, 3)), axes=([0, 1], [0, 1])),
+    ]
     cases["kron"] = [C(f32((2,)), f32((3,))), C(i32((2, 2)), i32((2, 2)))]
     cases["cross"] = [C(f32((2, 3)), f32((2, 3))[::-1].copy()), C(i32((3,)), i32((3,)) + 1)]
-    cases["einsum"] = [C("ij,jk->ik", f, f32((3, 2))), C("ii", f32((3, 3))),
-                       C("i,i", i32((3,)), i32((3,)))]
+    cases["einsum"] = [
+        C("ij,jk->ik", f, f32((3, 2))),
+        C("ii", f32((3, 3))),
+        C("i,i", i32((3,)), i32((3,))),
+    ]
     cases["slogdet"] = [C(f32((3, 3)) + np.eye(3, dtype="float32") * 4)]
     cases["corrcoef"] = [C(f32((2, 4)))]
-    cases["correlate"] = [C(f32((5,)), f32((3,))), C(f32((5,)), f32((3,)), mode="same"),
-                          C(f32((5,)), f32((3,)), mode="full")]
+    cases["correlate"] = [
+        C(f32((5,)), f32((3,))),
+        C(f32((5,)), f32((3,)), mode="same"),
+        C(f32((5,)), f32((3,)), mode="full"),
+    ]
     cases["vander"] = [C(f32((3,))), C(i32((3,)), N=4, increasing=True)]
     cases["trapezoid"] = [C(f32()), C(f32(), dx=0.5, axis=0), C(f32((3,)), x=f32((3,), "pos"))]
     cases["diff"] = [C(f32()), C(f32(), n=2, axis=1), C(i32(), axis=0)]
@@ -284,8 +324,10 @@ def _build():
     # ---------------------------------------------------------------- indexing, sorting, sets
     idx = np.array([2, 0, 1], "int32")
     cases["take"] = [C(f, idx), C(f, idx, axis=1), C(f, np.array([[0, 1]], "int32"), axis=0)]
-    cases["take_along_axis"] = [C(f, np.argsort(f, axis=1).astype("int32"), axis=1),
-                                C(f32((6,)), np.array([5, 0], "int32"), axis=0)]
+    cases["take_along_axis"] = [
+        C(f, np.argsort(f, axis=1).astype("int32"), axis=1),
+        C(f32((6,)), np.array([5, 0], "int32"), axis=0),
+    ]
     cases["get_item"] = [C(f, 1), C(f32((6,)), 2)]
     cases["where"] = [C(b8(), f, i), C(b8(), f, 0.0), C(f > 0, 1, 2), C(b8(), label="one")]
     cases["select"] = [C([f > 1, f < 0], [f, -f]), C([b8()], [i32()], default=7)]
@@ -294,19 +336,29 @@ def _build():
     cases["argsort"] = [C(f), C(i, axis=0), C(f32((5,)) * np.array([1, 2, 3, 4, 5], "float32"))]
     # Order inside each side of the partition is unspecified: checked by property instead.
     cases["argpartition"] = [C(f32((6,)), 2, values=False)]
-    cases["searchsorted"] = [C(np.array([1.0, 2.0, 3.0], "float32"), np.array([2.5, 0.0])),
-                             C(np.array([1, 2, 3], "int32"), np.array([2, 3], "int32"),
-                               side="right")]
-    cases["digitize"] = [C(f, np.array([-1.0, 0.0, 1.0], "float32")),
-                         C(i, np.array([0, 2], "int32"))]
+    cases["searchsorted"] = [
+        C(np.array([1.0, 2.0, 3.0], "float32"), np.array([2.5, 0.0])),
+        C(np.array([1, 2, 3], "int32"), np.array([2, 3], "int32"), side="right"),
+    ]
+    cases["digitize"] = [
+        C(f, np.array([-1.0, 0.0, 1.0], "float32")),
+        C(i, np.array([0, 2], "int32")),
+    ]
     cases["nonzero"] = [C(i), C(f32((4,)))]
-    cases["unique"] = [C(i32((8,))), C(i32((8,)), return_counts=True),
-                       C(i32((8,)), return_index=True, return_inverse=True),
-                       C(i32((8,)), size=10, fill_value=-9)]
-    cases["isin"] = [C(i, np.array([1, 2, -5], "int32")), C(f, np.array([0.5], "float32"),
-                                                            invert=True)]
-    cases["bincount"] = [C(np.array([0, 1, 1, 3], "int32")),
-                         C(np.array([0, 1, 1, 3], "int32"), weights=f32((4,)), minlength=6)]
+    cases["unique"] = [
+        C(i32((8,))),
+        C(i32((8,)), return_counts=True),
+        C(i32((8,)), return_index=True, return_inverse=True),
+        C(i32((8,)), size=10, fill_value=-9),
+    ]
+    cases["isin"] = [
+        C(i, np.array([1, 2, -5], "int32")),
+        C(f, np.array([0.5], "float32"), invert=True),
+    ]
+    cases["bincount"] = [
+        C(np.array([0, 1, 1, 3], "int32")),
+        C(np.array([0, 1, 1, 3], "int32"), weights=f32((4,)), minlength=6),
+    ]
     cases["histogram"] = [C(f32((8,)), bins=4), C(f32((8,)), bins=3, range=(0.0, 2.0))]
     cases["unravel_index"] = [C(np.array([1, 5, 4], "int32"), (2, 3))]
     cases["view"] = [C(f, dtype="int32"), C(i, dtype="float32")]
@@ -329,22 +381,33 @@ def _core_cases():
         "unstack": [C(f), C(f, axis=1)],
         "slice": [C(f, (0, 1), (2, 2)), C(i32((3, 4)), np.array([1, 0], "int32"), (2, 3))],
         "slice_update": [C(f, (0, 1), f32((1, 2)) * 0 + 9), C(i, (1, 0), i32((1, 3)))],
-        "scatter": [C(np.array([[0], [2]], "int32"), f32((2,)), (4,)),
-                    C(np.array([[0, 1], [1, 2]], "int32"), i32((2,)), (2, 3))],
-        "scatter_update": [C(f, np.array([[0, 1], [1, 2]], "int32"), f32((2,)) * 0 + 7),
-                           C(i, np.array([[0, 0]], "int32"), np.array([9], "int32"))],
+        "scatter": [
+            C(np.array([[0], [2]], "int32"), f32((2,)), (4,)),
+            C(np.array([[0, 1], [1, 2]], "int32"), i32((2,)), (2, 3)),
+        ],
+        "scatter_update": [
+            C(f, np.array([[0, 1], [1, 2]], "int32"), f32((2,)) * 0 + 7),
+            C(i, np.array([[0, 0]], "int32"), np.array([9], "int32")),
+        ],
         "cond": [C(True, lambda: f * 2, lambda: f), C(False, lambda: i + 1, lambda: i - 1)],
-        "switch": [C(1, [lambda x: x + 1, lambda x: x * 3], f),
-                   C(0, [lambda x, y: x - y, lambda x, y: x + y], f, f)],
-        "while_loop": [C(lambda v: v.sum() < 50, lambda v: v * 2, (f32(domain="pos"),)),
-                       C(lambda a, b: a < 10, lambda a, b: (a + 1, b * 2), (0, 1.0),
-                         maximum_iterations=3)],
+        "switch": [
+            C(1, [lambda x: x + 1, lambda x: x * 3], f),
+            C(0, [lambda x, y: x - y, lambda x, y: x + y], f, f),
+        ],
+        "while_loop": [
+            C(lambda v: v.sum() < 50, lambda v: v * 2, (f32(domain="pos"),)),
+            C(lambda a, b: a < 10, lambda a, b: (a + 1, b * 2), (0, 1.0), maximum_iterations=3),
+        ],
         "fori_loop": [C(0, 4, lambda k, v: v + k, f)],
         "map": [C(lambda x: x * 2 + 1, f), C(lambda x: x.sum(), i)],
-        "scan": [C(lambda c, x: (c + x, c * 2), f32((3,)), f),
-                 C(lambda c, x: (c + x, c), f32((3,)), f, reverse=True)],
-        "associative_scan": [C(lambda a, b: a + b, f32((5,))),
-                             C(lambda a, b: a * b, f, axis=1, reverse=True)],
+        "scan": [
+            C(lambda c, x: (c + x, c * 2), f32((3,)), f),
+            C(lambda c, x: (c + x, c), f32((3,)), f, reverse=True),
+        ],
+        "associative_scan": [
+            C(lambda a, b: a + b, f32((5,))),
+            C(lambda a, b: a * b, f, axis=1, reverse=True),
+        ],
         "vectorized_map": [C(lambda x: x * x, f)],
     }
 

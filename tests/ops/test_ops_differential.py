@@ -87,7 +87,11 @@ def assert_leaves_match(ours, reference, compare_values, what):
         assert mine[2].shape == theirs[2].shape, f"{what} output {k}: shape"
         if compare_values:
             np.testing.assert_allclose(
-                mine[2].astype("float64"), theirs[2], rtol=1e-5, atol=1e-6, equal_nan=True,
+                mine[2].astype("float64"),
+                theirs[2],
+                rtol=1e-5,
+                atol=1e-6,
+                equal_nan=True,
                 err_msg=f"{what} output {k}",
             )
 
@@ -108,16 +112,19 @@ def test_matches_keras(name, number, case):
     ours = result_leaves(run(name, case), to_numpy)
     if not compare_dtypes:
         ours = [(leaf[0], "-", *leaf[2:]) if leaf[0] == "array" else leaf for leaf in ours]
-        reference = [(leaf[0], "-", *leaf[2:]) if leaf[0] == "array" else leaf
-                     for leaf in reference]
+        reference = [
+            (leaf[0], "-", *leaf[2:]) if leaf[0] == "array" else leaf for leaf in reference
+        ]
     assert_leaves_match(ours, reference, case.values, key)
 
 
 def _numpy_leaves(name, case):
     function = NUMPY_STAND_INS.get(name) or getattr(np, name)
     result = function(*case.args, **case.kwargs)
-    return [("array", str(np.asarray(leaf[1]).dtype), np.asarray(leaf[1]))
-            if leaf[0] == "py" else leaf for leaf in result_leaves(result, lambda v: None)]
+    return [
+        ("array", str(np.asarray(leaf[1]).dtype), np.asarray(leaf[1])) if leaf[0] == "py" else leaf
+        for leaf in result_leaves(result, lambda v: None)
+    ]
 
 
 def _numpy_reference(name, case):
@@ -127,9 +134,13 @@ def _numpy_reference(name, case):
 
 
 NUMPY_CASES = [
-    (name, i, case) for name, i, case in ALL_CASES
-    if hasattr(np, name) and callable(getattr(np, name)) and name not in NOT_LIKE_NUMPY
-    and case.values and case.then is None
+    (name, i, case)
+    for name, i, case in ALL_CASES
+    if hasattr(np, name)
+    and callable(getattr(np, name))
+    and name not in NOT_LIKE_NUMPY
+    and case.values
+    and case.then is None
     and not isinstance(KERAS[f"{name}:{i}"], str)  # Keras rejects it: checked above
 ]
 
@@ -139,16 +150,20 @@ def _kind(dtype_name):
     return {"u": "i"}.get(dtype.kind, dtype.kind)
 
 
-@pytest.mark.parametrize("name,number,case", NUMPY_CASES,
-                         ids=[f"{n}:{i}" for n, i, _ in NUMPY_CASES])
+@pytest.mark.parametrize(
+    "name,number,case", NUMPY_CASES, ids=[f"{n}:{i}" for n, i, _ in NUMPY_CASES]
+)
 def test_matches_numpy(name, number, case):
     try:
         expected = _numpy_reference(name, case)
     except (TypeError, ValueError) as error:  # NumPy has no such argument combination
         pytest.skip(f"NumPy rejects this case: {error}")
-    reference = [("array", str(np.asarray(leaf[1]).dtype), np.asarray(leaf[1]))
-                 if leaf[0] == "py" and not isinstance(leaf[1], (list, str)) else leaf
-                 for leaf in result_leaves(expected, lambda v: None)]
+    reference = [
+        ("array", str(np.asarray(leaf[1]).dtype), np.asarray(leaf[1]))
+        if leaf[0] == "py" and not isinstance(leaf[1], (list, str))
+        else leaf
+        for leaf in result_leaves(expected, lambda v: None)
+    ]
     ours = result_leaves(run(name, case), to_numpy)
     assert len(ours) == len(reference)
     for mine, theirs in zip(ours, reference):
@@ -158,8 +173,13 @@ def test_matches_numpy(name, number, case):
             continue  # e.g. NumPy's reciprocal of ints divides in ints
         # NumPy computes functions of bools in float16: compare with that precision there.
         rtol = 2e-3 if theirs[2].dtype == np.float16 else 1e-4
-        np.testing.assert_allclose(mine[2].astype("float64"), theirs[2].astype("float64"),
-                                   rtol=rtol, atol=1e-5, equal_nan=True)
+        np.testing.assert_allclose(
+            mine[2].astype("float64"),
+            theirs[2].astype("float64"),
+            rtol=rtol,
+            atol=1e-5,
+            equal_nan=True,
+        )
         if name not in KIND_DIFFERS_FROM_NUMPY:
             assert _kind(mine[1]) == _kind(theirs[1]), f"dtype {mine[1]} vs NumPy's {theirs[1]}"
 

@@ -22,8 +22,10 @@ UNARY = (
 POSITIVE = {"sqrt", "log", "log10", "log1p", "log2", "reciprocal", "cbrt"}
 
 FUNCTIONS = {
-    **{f"unary:{n}": (lambda t, n=n: getattr(ops, n)(t), "pos" if n in POSITIVE else "any")
-       for n in UNARY},
+    **{
+        f"unary:{n}": (lambda t, n=n: getattr(ops, n)(t), "pos" if n in POSITIVE else "any")
+        for n in UNARY
+    },
     "arccos": (lambda t: ops.arccos(t), "unit"),
     "arcsin": (lambda t: ops.arcsin(t), "unit"),
     "arctanh": (lambda t: ops.arctanh(t), "unit"),

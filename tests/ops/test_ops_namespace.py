@@ -11,10 +11,28 @@ from strata import ops
 API = os.path.join(os.path.dirname(__file__), "..", "compat", "keras_3_15_api.json")
 # keras.ops's names that come from keras.src.ops.core (the JSON lists keras.ops flat).
 CORE_NAMES = [
-    "associative_scan", "cast", "cond", "convert_to_numpy", "convert_to_tensor",
-    "custom_gradient", "dtype", "fori_loop", "is_tensor", "map", "saturate_cast", "scan",
-    "scatter", "scatter_update", "shape", "slice", "slice_update", "stop_gradient", "switch",
-    "unstack", "vectorized_map", "while_loop",
+    "associative_scan",
+    "cast",
+    "cond",
+    "convert_to_numpy",
+    "convert_to_tensor",
+    "custom_gradient",
+    "dtype",
+    "fori_loop",
+    "is_tensor",
+    "map",
+    "saturate_cast",
+    "scan",
+    "scatter",
+    "scatter_update",
+    "shape",
+    "slice",
+    "slice_update",
+    "stop_gradient",
+    "switch",
+    "unstack",
+    "vectorized_map",
+    "while_loop",
 ]
 
 

@@ -98,8 +98,14 @@ def test_model_with_ops_saves_and_loads_with_equal_predictions(tmp_path):
     np.testing.assert_allclose(loaded.predict([x1, x2], verbose=0), expected, rtol=1e-6)
     ops_layers = [layer for layer in loaded.layers if isinstance(layer, OpLayer)]
     assert sorted(layer.op_name for layer in ops_layers) == sorted(
-        ["numpy.add", "numpy.multiply", "numpy.mean", "numpy.concatenate", "numpy.clip",
-         "numpy.tanh"]
+        [
+            "numpy.add",
+            "numpy.multiply",
+            "numpy.mean",
+            "numpy.concatenate",
+            "numpy.clip",
+            "numpy.tanh",
+        ]
     )
 
 
@@ -108,8 +114,9 @@ def test_model_config_round_trip_keeps_the_op_arguments():
     clone = strata.Model.from_config(model.get_config())
     x1, x2, _ = _data()
     clone.set_weights(model.get_weights())
-    np.testing.assert_allclose(clone.predict([x1, x2], verbose=0),
-                               model.predict([x1, x2], verbose=0), rtol=1e-6)
+    np.testing.assert_allclose(
+        clone.predict([x1, x2], verbose=0), model.predict([x1, x2], verbose=0), rtol=1e-6
+    )
 
 
 def test_op_layer_config_is_json_with_tensor_placeholders():
@@ -145,3 +152,22 @@ def test_eager_calls_on_tensors_make_no_nodes():
     result = ops.add(torch.ones(2), 1)
     assert isinstance(result, torch.Tensor)
     assert result.tolist() == [2.0, 2.0]
+
+
+def test_data_dependent_ops_have_unknown_sizes_and_run_in_a_model():
+    a, _ = _inputs()
+    rows = ops.nonzero(a)
+    assert rows.shape == (2, None) and rows.dtype == "int32"
+    values, counts = ops.unique(a, return_counts=True)
+    assert values.shape == (None,) and counts.dtype == "int64"
+    counts, edges = ops.histogram(a, bins=3)
+    assert counts.shape == (3,) and edges.shape == (4,)
+    model = strata.Model(a, ops.nonzero(a))
+    found = model.predict(np.array([[0.0, 1.0, 0.0, 2.0]], dtype="float32"), verbose=0)
+    np.testing.assert_array_equal(found, [[0, 0], [1, 3]])
+
+
+def test_ndim_of_a_symbolic_tensor_is_static():
+    a, _ = _inputs()
+    assert ops.ndim(a) == 2
+    assert ops.ndim(ops.expand_dims(a, -1)) == 3

@@ -12,8 +12,20 @@ import os
 import keras
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "bfloat16", "float16", "float32",
-          "float64", "int", "float"]
+DTYPES = [
+    "bool",
+    "uint8",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "bfloat16",
+    "float16",
+    "float32",
+    "float64",
+    "int",
+    "float",
+]
 PYTHON = {"int": int, "float": float}
 
 
@@ -26,8 +38,11 @@ def main():
             table[f"{a}|{b}"] = keras.backend.result_type(PYTHON.get(a, a), PYTHON.get(b, b))
         except ValueError:
             table[f"{a}|{b}"] = "error"
-    checks = {f"{name}|{d}": getattr(keras.backend, name)(d)
-              for name in ("is_float_dtype", "is_int_dtype") for d in DTYPES[:10]}
+    checks = {
+        f"{name}|{d}": getattr(keras.backend, name)(d)
+        for name in ("is_float_dtype", "is_int_dtype")
+        for d in DTYPES[:10]
+    }
     out = os.path.join(ROOT, "tests", "ops", "fixtures", "result_type.json")
     with open(out, "w") as handle:
         json.dump({"result_type": table, "predicates": checks}, handle, indent=0, sort_keys=True)

@@ -47,9 +47,7 @@ def main():
     # Keras's public signatures (argument names and defaults) of every name in the table.
     signatures = {name: str(inspect.signature(getattr(keras.ops, name))) for name in CASES}
     out = os.path.join(ROOT, "tests", "ops", "fixtures", "ops_numpy.npz")
-    np.savez_compressed(
-        out, signatures=np.array(json.dumps(signatures)), **pack_fixture(records)
-    )
+    np.savez_compressed(out, signatures=np.array(json.dumps(signatures)), **pack_fixture(records))
     errors = sorted(k for k, v in records.items() if isinstance(v, str))
     print(f"wrote {out}: {len(records)} cases, {len(errors)} rejected by Keras")
     for key in errors:

@@ -112,7 +112,7 @@ def result_type(*dtypes) -> str:
         >>> result_type("int8", "uint8")
         'int16'
     """
-    return _promote(dtypes, narrow=True)
+    return _promote(dtypes, True, floatx())
 
 
 def promote_dtypes(*dtypes) -> str:
@@ -128,12 +128,14 @@ def promote_dtypes(*dtypes) -> str:
         >>> result_type("float64", float)
         'float32'
     """
-    return _promote(dtypes, narrow=False)
+    return _promote(dtypes, False, floatx())
 
 
-def _promote(dtypes, narrow) -> str:
+@functools.lru_cache(maxsize=4096)
+def _promote(dtypes, narrow, default_float) -> str:
+    # Cached per dtype tuple (dtypes are hashable); floatx() is part of the key.
     if not dtypes:
-        return floatx()
+        return default_float
     parsed = [_parse(d) for d in dtypes]
     names = [name for name, _ in parsed]
     weak = [w for _, w in parsed]

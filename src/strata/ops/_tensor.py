@@ -86,9 +86,21 @@ def name(value) -> str:
 
 def promote(*values, dtype=None):
     """All `values` as tensors of their Keras result type (or `dtype`), on one device."""
+    if dtype is None and _same_dtype_tensors(values):
+        return list(values)  # the common case: nothing to promote or move
     target = device_of(*values)
     dtype = dtype or promote_dtypes(*(dtype_of(v) for v in values))
     return [tensor(v, dtype, target) for v in values]
+
+
+def _same_dtype_tensors(values) -> bool:
+    first = values[0]
+    if not isinstance(first, torch.Tensor):
+        return False
+    return all(
+        isinstance(v, torch.Tensor) and v.dtype == first.dtype and v.device == first.device
+        for v in values[1:]
+    )
 
 
 def floating(x: torch.Tensor) -> torch.Tensor:

@@ -86,8 +86,10 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
         torch.int32
     """
     if sparse or ragged:
-        raise ValueError("convert_to_tensor expected sparse and ragged to be False or None: "
-                         "strata has neither sparse nor ragged tensors.")
+        raise ValueError(
+            "convert_to_tensor expected sparse and ragged to be False or None: "
+            "strata has neither sparse nor ragged tensors."
+        )
     if isinstance(x, KerasTensor):
         return x if dtype is None else cast(x, dtype)
     return tensor(x, standardize_dtype(dtype) if dtype is not None else None)
@@ -96,8 +98,10 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
 def convert_to_numpy(x):
     """`x` as a NumPy array (copied to the host, detached from autograd)."""
     if isinstance(x, KerasTensor):
-        raise ValueError("convert_to_numpy expected a tensor with values; received a symbolic "
-                         f"KerasTensor {x!r}.")
+        raise ValueError(
+            "convert_to_numpy expected a tensor with values; received a symbolic "
+            f"KerasTensor {x!r}."
+        )
     if isinstance(x, torch.Tensor):
         x = x.detach()
         if x.dtype == torch.bfloat16:
@@ -191,8 +195,10 @@ def scatter_update(inputs, indices, updates, reduction=None):
             at = tuple(i[row] for i in index)
             out[at] = combine(out[at], updates[row])
     else:
-        raise ValueError("scatter_update expected reduction in (None, 'add', 'max', 'min', "
-                         f"'mul'); received {reduction!r}.")
+        raise ValueError(
+            "scatter_update expected reduction in (None, 'add', 'max', 'min', "
+            f"'mul'); received {reduction!r}."
+        )
     return out
 
 
@@ -201,8 +207,9 @@ def unstack(x, num=None, axis=0):
     """The slices of `x` along `axis`, as a list."""
     x = tensor(x)
     if num is not None and x.shape[axis] != num:
-        raise ValueError(f"unstack expected axis {axis} of size num={num}; received shape "
-                         f"{tuple(x.shape)}.")
+        raise ValueError(
+            f"unstack expected axis {axis} of size num={num}; received shape {tuple(x.shape)}."
+        )
     return list(torch.unbind(x, dim=axis))
 
 
@@ -369,8 +376,26 @@ class _CustomGradient(torch.autograd.Function):
 
 
 __all__ = [
-    "associative_scan", "cast", "cond", "convert_to_numpy", "convert_to_tensor",
-    "custom_gradient", "dtype", "fori_loop", "is_tensor", "map", "saturate_cast", "scan",
-    "scatter", "scatter_update", "shape", "slice", "slice_update", "stop_gradient", "switch",
-    "unstack", "vectorized_map", "while_loop",
+    "associative_scan",
+    "cast",
+    "cond",
+    "convert_to_numpy",
+    "convert_to_tensor",
+    "custom_gradient",
+    "dtype",
+    "fori_loop",
+    "is_tensor",
+    "map",
+    "saturate_cast",
+    "scan",
+    "scatter",
+    "scatter_update",
+    "shape",
+    "slice",
+    "slice_update",
+    "stop_gradient",
+    "switch",
+    "unstack",
+    "vectorized_map",
+    "while_loop",
 ]

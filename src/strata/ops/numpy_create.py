@@ -88,8 +88,14 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
     `stop`."""
     target = device_of(start, stop) or device()
     start_t, stop_t = tensor(start, "float64", target), tensor(stop, "float64", target)
-    exponents = linspace.eager(torch.log10(start_t.abs()), torch.log10(stop_t.abs()), num,
-                               endpoint, dtype="float64", axis=axis)
+    exponents = linspace.eager(
+        torch.log10(start_t.abs()),
+        torch.log10(stop_t.abs()),
+        num,
+        endpoint,
+        dtype="float64",
+        axis=axis,
+    )
     values = torch.pow(10.0, exponents) * torch.sign(start_t)
     name = standardize_dtype(_space_dtype(start, stop, dtype))
     return values.to(to_torch_dtype(name))
@@ -230,12 +236,32 @@ def hanning(x):
 def kaiser(x, beta):
     """The Kaiser window of `x` points with shape parameter `beta`."""
     length = int(x.item() if isinstance(x, torch.Tensor) else x)
-    return torch.signal.windows.kaiser(length, beta=float(beta), dtype=to_torch_dtype(floatx()),
-                                       device=device())
+    return torch.signal.windows.kaiser(
+        length, beta=float(beta), dtype=to_torch_dtype(floatx()), device=device()
+    )
 
 
 __all__ = [
-    "arange", "array", "bartlett", "blackman", "empty", "empty_like", "eye", "full", "full_like",
-    "geomspace", "hamming", "hanning", "identity", "kaiser", "linspace", "logspace", "ones",
-    "ones_like", "tri", "view", "zeros", "zeros_like",
+    "arange",
+    "array",
+    "bartlett",
+    "blackman",
+    "empty",
+    "empty_like",
+    "eye",
+    "full",
+    "full_like",
+    "geomspace",
+    "hamming",
+    "hanning",
+    "identity",
+    "kaiser",
+    "linspace",
+    "logspace",
+    "ones",
+    "ones_like",
+    "tri",
+    "view",
+    "zeros",
+    "zeros_like",
 ]

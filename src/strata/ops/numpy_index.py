@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 
 from strata.backend.dtypes import promote_dtypes
+from strata.backend.keras_tensor import KerasTensor
 from strata.ops._symbolic import keras_op
 from strata.ops._tensor import device_of, dtype_of, promote, tensor
 
@@ -29,7 +30,7 @@ def take(x, indices, axis=None):
     axis = axis % x.ndim
     index = _indices(indices, x.shape[axis], x.device)
     out = torch.index_select(x, axis, index.reshape(-1))
-    return out.reshape(x.shape[:axis] + index.shape + x.shape[axis + 1:])
+    return out.reshape(x.shape[:axis] + index.shape + x.shape[axis + 1 :])
 
 
 @keras_op
@@ -40,10 +41,12 @@ def take_along_axis(x, indices, axis=None):
         x, axis = x.reshape(-1), 0
     index = _indices(indices, x.shape[axis], x.device)
     # Broadcast every axis but `axis` (as NumPy does).
-    shape = list(torch.broadcast_shapes(
-        tuple(1 if d == axis % x.ndim else s for d, s in enumerate(x.shape)),
-        tuple(1 if d == axis % x.ndim else s for d, s in enumerate(index.shape)),
-    ))
+    shape = list(
+        torch.broadcast_shapes(
+            tuple(1 if d == axis % x.ndim else s for d, s in enumerate(x.shape)),
+            tuple(1 if d == axis % x.ndim else s for d, s in enumerate(index.shape)),
+        )
+    )
     x_shape, i_shape = list(shape), list(shape)
     x_shape[axis], i_shape[axis] = x.shape[axis], index.shape[axis]
     return torch.gather(x.expand(x_shape), axis, index.expand(i_shape))
@@ -78,8 +81,10 @@ def select(condlist, choicelist, default=0):
     """For each element, the value of the first choice whose condition holds, else
     `default`."""
     if len(condlist) != len(choicelist):
-        raise ValueError(f"select expected as many conditions as choices; received "
-                         f"{len(condlist)} and {len(choicelist)}.")
+        raise ValueError(
+            f"select expected as many conditions as choices; received "
+            f"{len(condlist)} and {len(choicelist)}."
+        )
     choices = promote(*choicelist, default)
     out = choices[-1]
     for condition, choice in zip(reversed(condlist), reversed(choices[:-1])):
@@ -130,8 +135,9 @@ def searchsorted(sorted_sequence, values, side="left"):
     """Indices where `values` would be inserted into the 1-D `sorted_sequence`, int32."""
     sequence = tensor(sorted_sequence)
     if sequence.ndim != 1:
-        raise ValueError(f"searchsorted expected a 1-D sorted_sequence; received shape "
-                         f"{tuple(sequence.shape)}.")
+        raise ValueError(
+            f"searchsorted expected a 1-D sorted_sequence; received shape {tuple(sequence.shape)}."
+        )
     seq, vals = promote(sequence, values)
     return torch.searchsorted(seq, vals, side=side, out_int32=True)
 
@@ -153,15 +159,24 @@ def nonzero(x):
 
 
 @keras_op
-def unique(x, sorted=True, return_index=False, return_inverse=False,  # noqa: A002
-           return_counts=False, axis=None, size=None, fill_value=None):
+def unique(
+    x,
+    sorted=True,
+    return_index=False,
+    return_inverse=False,  # noqa: A002
+    return_counts=False,
+    axis=None,
+    size=None,
+    fill_value=None,
+):
     """The sorted unique values of `x` (along `axis`), optionally with first indices, the
     inverse mapping and counts; `size` pads (with `fill_value`, default the first value) or
     truncates the result to a fixed length."""
     x = tensor(x)
     flat = x.reshape(-1) if axis is None else x
-    values, inverse, counts = torch.unique(flat, sorted=True, return_inverse=True,
-                                           return_counts=True, dim=axis)
+    values, inverse, counts = torch.unique(
+        flat, sorted=True, return_inverse=True, return_counts=True, dim=axis
+    )
     if size is not None:  # a fixed length: padded with fill_value (counts with 0), or cut
         values, counts = _fit(values, size, fill_value), _fit(counts, size, 0)
     outputs = [values]
@@ -208,9 +223,10 @@ def meshgrid(*x, indexing="xy"):
     return list(torch.meshgrid(*(tensor(v, device=target) for v in x), indexing=indexing))
 
 
-@keras_op
 def ndim(x):
-    """The number of axes of `x` (a Python int)."""
+    """The number of axes of `x` (a Python int, for symbolic tensors too)."""
+    if isinstance(x, KerasTensor):
+        return len(x.shape)
     return tensor(x).ndim
 
 
@@ -233,11 +249,18 @@ def vectorize(pyfunc, *, excluded=None, signature=None):
     def vectorized(*args, **kwargs):
         tensors = [tensor(a) if i not in excluded else a for i, a in enumerate(args)]
         core = ins or [()] * len(tensors)
-        batch_shape = torch.broadcast_shapes(*(t.shape[:t.ndim - len(c)] for t, c in
-                                               zip(tensors, core) if isinstance(t, torch.Tensor)))
+        batch_shape = torch.broadcast_shapes(
+            *(
+                t.shape[: t.ndim - len(c)]
+                for t, c in zip(tensors, core)
+                if isinstance(t, torch.Tensor)
+            )
+        )
         func = pyfunc
-        expanded = [t.expand(batch_shape + t.shape[t.ndim - len(c):]) if isinstance(
-            t, torch.Tensor) else t for t, c in zip(tensors, core)]
+        expanded = [
+            t.expand(batch_shape + t.shape[t.ndim - len(c) :]) if isinstance(t, torch.Tensor) else t
+            for t, c in zip(tensors, core)
+        ]
         in_dims = tuple(0 if isinstance(t, torch.Tensor) else None for t in expanded)
         for _ in range(len(batch_shape)):
             func = torch.vmap(func, in_dims=in_dims)
@@ -259,7 +282,23 @@ def _parse_signature(signature):
 
 
 __all__ = [
-    "argpartition", "argsort", "clip", "digitize", "get_item", "isin", "meshgrid", "ndim",
-    "nonzero", "searchsorted", "select", "size", "sort", "take", "take_along_axis", "unique",
-    "unravel_index", "vectorize", "where",
+    "argpartition",
+    "argsort",
+    "clip",
+    "digitize",
+    "get_item",
+    "isin",
+    "meshgrid",
+    "ndim",
+    "nonzero",
+    "searchsorted",
+    "select",
+    "size",
+    "sort",
+    "take",
+    "take_along_axis",
+    "unique",
+    "unravel_index",
+    "vectorize",
+    "where",
 ]

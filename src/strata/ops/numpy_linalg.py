@@ -80,8 +80,10 @@ def tensordot(x1, x2, axes=2):
     """Sum product over `axes` (an int: the last/first `axes` axes; or two axis lists)."""
     if isinstance(axes, (list, tuple)):
         first, second = axes
-        axes = ([first] if isinstance(first, int) else list(first),
-                [second] if isinstance(second, int) else list(second))
+        axes = (
+            [first] if isinstance(first, int) else list(first),
+            [second] if isinstance(second, int) else list(second),
+        )
     return _product(x1, x2, lambda a, b: torch.tensordot(a, b, dims=axes))
 
 
@@ -172,15 +174,23 @@ def slogdet(x):
 def correlate(x1, x2, mode="valid"):
     """Cross-correlation of two 1-D sequences; `mode` is "valid", "same" or "full"."""
     dtype = promote_dtypes(dtype_of(x1), dtype_of(x2))
-    dtype = "float64" if dtype == "int64" else dtype if dtype in ("bfloat16", "float16",
-                                                                   "float64") else "float32"
+    dtype = (
+        "float64"
+        if dtype == "int64"
+        else dtype
+        if dtype in ("bfloat16", "float16", "float64")
+        else "float32"
+    )
     a, b = promote(x1, x2, dtype=dtype)
     if a.ndim != 1 or b.ndim != 1:
-        raise ValueError(f"correlate expected two 1-D tensors; received shapes "
-                         f"{tuple(a.shape)} and {tuple(b.shape)}.")
+        raise ValueError(
+            f"correlate expected two 1-D tensors; received shapes "
+            f"{tuple(a.shape)} and {tuple(b.shape)}."
+        )
     if mode not in ("valid", "same", "full"):
-        raise ValueError(f"correlate expected mode in ('valid', 'same', 'full'); received "
-                         f"{mode!r}.")
+        raise ValueError(
+            f"correlate expected mode in ('valid', 'same', 'full'); received {mode!r}."
+        )
     n, m = a.shape[0], b.shape[0]
     padded = torch.nn.functional.pad(a, (m - 1, m - 1))
     full = torch.nn.functional.conv1d(padded[None, None], b.conj()[None, None])[0, 0]
@@ -216,7 +226,24 @@ def diff(a, n=1, axis=-1):
 
 
 __all__ = [
-    "correlate", "cross", "diag", "diagflat", "diagonal", "diff", "dot", "einsum", "inner",
-    "kron", "matmul", "outer", "slogdet", "tensordot", "trace", "trapezoid", "tril", "triu",
-    "vander", "vdot",
+    "correlate",
+    "cross",
+    "diag",
+    "diagflat",
+    "diagonal",
+    "diff",
+    "dot",
+    "einsum",
+    "inner",
+    "kron",
+    "matmul",
+    "outer",
+    "slogdet",
+    "tensordot",
+    "trace",
+    "trapezoid",
+    "tril",
+    "triu",
+    "vander",
+    "vdot",
 ]

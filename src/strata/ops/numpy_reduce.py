@@ -383,16 +383,18 @@ def cumprod(x, axis=None, dtype=None):
 def nancumsum(x, axis=None, dtype=None):
     """`cumsum`, treating NaNs as 0."""
     x = tensor(x)
-    return _cumulative(_nan_fill(x, 0.0) if x.dtype.is_floating_point else x, axis, dtype,
-                       torch.cumsum)
+    return _cumulative(
+        _nan_fill(x, 0.0) if x.dtype.is_floating_point else x, axis, dtype, torch.cumsum
+    )
 
 
 @keras_op
 def nancumprod(x, axis=None, dtype=None):
     """`cumprod`, treating NaNs as 1."""
     x = tensor(x)
-    return _cumulative(_nan_fill(x, 1.0) if x.dtype.is_floating_point else x, axis, dtype,
-                       torch.cumprod)
+    return _cumulative(
+        _nan_fill(x, 1.0) if x.dtype.is_floating_point else x, axis, dtype, torch.cumprod
+    )
 
 
 # ------------------------------------------------------------------------------ statistics
@@ -450,17 +452,51 @@ def bincount(x, weights=None, minlength=0, sparse=False):
         weights = weights.to(torch.float64)
     length = builtins.max(int(x.max().item()) + 1 if x.numel() else 0, minlength)
     if x.ndim == 2:
-        rows = [torch.bincount(r, None if weights is None else w, length)
-                for r, w in zip(x, weights if weights is not None else [None] * len(x))]
+        rows = [
+            torch.bincount(r, None if weights is None else w, length)
+            for r, w in zip(x, weights if weights is not None else [None] * len(x))
+        ]
         return torch.stack(rows).to(dtype)
     return torch.bincount(x, weights, length).to(dtype)
 
 
-
 __all__ = [
-    "all", "amax", "amin", "any", "argmax", "argmin", "average", "bincount", "corrcoef",
-    "count_nonzero", "cumprod", "cumsum", "histogram", "max", "mean", "median", "min",
-    "nanargmax", "nanargmin", "nancumprod", "nancumsum", "nanmax", "nanmean", "nanmedian",
-    "nanmin", "nanpercentile", "nanprod", "nanquantile", "nanstd", "nansum", "nanvar",
-    "percentile", "prod", "ptp", "quantile", "std", "sum", "var",
+    "all",
+    "amax",
+    "amin",
+    "any",
+    "argmax",
+    "argmin",
+    "average",
+    "bincount",
+    "corrcoef",
+    "count_nonzero",
+    "cumprod",
+    "cumsum",
+    "histogram",
+    "max",
+    "mean",
+    "median",
+    "min",
+    "nanargmax",
+    "nanargmin",
+    "nancumprod",
+    "nancumsum",
+    "nanmax",
+    "nanmean",
+    "nanmedian",
+    "nanmin",
+    "nanpercentile",
+    "nanprod",
+    "nanquantile",
+    "nanstd",
+    "nansum",
+    "nanvar",
+    "percentile",
+    "prod",
+    "ptp",
+    "quantile",
+    "std",
+    "sum",
+    "var",
 ]

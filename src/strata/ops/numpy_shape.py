@@ -62,8 +62,9 @@ def squeeze(x, axis=None):
     axes = canonical_axis(axis, x.ndim)
     for a in axes:
         if x.shape[a] != 1:
-            raise ValueError(f"squeeze expected axis {a} of size 1; received shape "
-                             f"{tuple(x.shape)}.")
+            raise ValueError(
+                f"squeeze expected axis {a} of size 1; received shape {tuple(x.shape)}."
+            )
     return x.squeeze(axes)
 
 
@@ -219,8 +220,9 @@ def rot90(array, k=1, axes=(0, 1)):
     """`array` rotated by 90 degrees `k` times in the plane of `axes`."""
     array = tensor(array)
     if array.ndim < 2:
-        raise ValueError(f"rot90 expected a tensor of rank >= 2; received shape "
-                         f"{tuple(array.shape)}.")
+        raise ValueError(
+            f"rot90 expected a tensor of rank >= 2; received shape {tuple(array.shape)}."
+        )
     return torch.rot90(array, k, tuple(axes))
 
 
@@ -246,8 +248,9 @@ def _pad_widths(pad_width, ndim):
     if len(pad_width) == 1:
         return [tuple(pad_width[0])] * ndim
     if len(pad_width) != ndim:
-        raise ValueError(f"pad expected one (before, after) pair per axis ({ndim}); received "
-                         f"{pad_width!r}.")
+        raise ValueError(
+            f"pad expected one (before, after) pair per axis ({ndim}); received {pad_width!r}."
+        )
     return [tuple(p) for p in pad_width]
 
 
@@ -281,8 +284,9 @@ def pad(x, pad_width, mode="constant", constant_values=None):
     x = tensor(x)
     widths = _pad_widths(pad_width, x.ndim)
     if constant_values is not None and mode != "constant":
-        raise ValueError(f"pad expected constant_values only with mode='constant'; received "
-                         f"mode={mode!r}.")
+        raise ValueError(
+            f"pad expected constant_values only with mode='constant'; received mode={mode!r}."
+        )
     if mode == "constant":
         flat = [w for before_after in reversed(widths) for w in before_after]
         return torch.nn.functional.pad(x, flat, value=constant_values or 0)
@@ -294,8 +298,31 @@ def pad(x, pad_width, mode="constant", constant_values=None):
 
 
 __all__ = [
-    "append", "array_split", "broadcast_to", "concatenate", "dsplit", "dstack", "expand_dims",
-    "flip", "fliplr", "flipud", "hsplit", "hstack", "moveaxis", "pad", "ravel", "repeat",
-    "reshape", "roll", "rot90", "split", "squeeze", "stack", "swapaxes", "tile", "transpose",
-    "vsplit", "vstack",
+    "append",
+    "array_split",
+    "broadcast_to",
+    "concatenate",
+    "dsplit",
+    "dstack",
+    "expand_dims",
+    "flip",
+    "fliplr",
+    "flipud",
+    "hsplit",
+    "hstack",
+    "moveaxis",
+    "pad",
+    "ravel",
+    "repeat",
+    "reshape",
+    "roll",
+    "rot90",
+    "split",
+    "squeeze",
+    "stack",
+    "swapaxes",
+    "tile",
+    "transpose",
+    "vsplit",
+    "vstack",
 ]

@@ -74,9 +74,25 @@ class OpLayer(Layer):
     def call(self, inputs):
         tensors = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         args = decode_arguments(self.arguments["args"], tensors, self._functions)
-        kwargs = {k: decode_arguments(v, tensors, self._functions)
-                  for k, v in self.arguments["kwargs"].items()}
+        kwargs = {
+            k: decode_arguments(v, tensors, self._functions)
+            for k, v in self.arguments["kwargs"].items()
+        }
         return self._op.eager(*args, **kwargs)
+
+    def compute_output_spec(self, *args, **kwargs):
+        special = _DATA_DEPENDENT.get(self.op_name)
+        if special is not None:
+            tensors = list(args[0]) if isinstance(args[0], (list, tuple)) else [args[0]]
+            call_args = decode_arguments(self.arguments["args"], tensors, self._functions)
+            call_kwargs = {
+                k: decode_arguments(v, tensors, self._functions)
+                for k, v in self.arguments["kwargs"].items()
+            }
+            spec = special(*call_args, **call_kwargs)
+            if spec is not None:
+                return spec
+        return super().compute_output_spec(*args, **kwargs)
 
     def get_build_config(self):
         return None  # weightless: nothing to rebuild
@@ -96,6 +112,71 @@ def _layer_name(op_name):
     return unique_name(op_name.partition(".")[2])
 
 
+# ------------------------------------------------- ops whose output sizes depend on the data
+# The meta-device run cannot size these outputs; their symbolic outputs have None there.
+def _nonzero_spec(x):
+    return KerasTensor((len(x.shape), None), "int32")
+
+
+def _where_spec(condition, x1=None, x2=None):
+    if x1 is None and x2 is None:
+        return KerasTensor((len(condition.shape), None), "int64")
+    return None  # the usual inference
+
+
+def _unique_spec(
+    x,
+    sorted=True,
+    return_index=False,
+    return_inverse=False,  # noqa: A002
+    return_counts=False,
+    axis=None,
+    size=None,
+    fill_value=None,
+):
+    length = size
+    values = KerasTensor((length,) if axis is None else _with(x.shape, axis, length), x.dtype)
+    outputs = [values]
+    if return_index:
+        outputs.append(KerasTensor((length,), "int64"))
+    if return_inverse:
+        outputs.append(KerasTensor(x.shape if axis is None else (x.shape[axis],), "int64"))
+    if return_counts:
+        outputs.append(KerasTensor((length,), "int64"))
+    return outputs[0] if len(outputs) == 1 else tuple(outputs)
+
+
+def _with(shape, axis, value):
+    shape = list(shape)
+    shape[axis] = value
+    return tuple(shape)
+
+
+def _bincount_spec(x, weights=None, minlength=0, sparse=False):
+    dtype = (
+        "int32"
+        if weights is None
+        else weights.dtype
+        if isinstance(weights, KerasTensor)
+        else "float32"
+    )
+    return KerasTensor(tuple(x.shape[:-1]) + (None,), dtype)
+
+
+def _histogram_spec(x, bins=10, range=None):  # noqa: A002 - Keras's name
+    dtype = x.dtype if "float" in x.dtype else "float32"
+    return KerasTensor((bins,), dtype), KerasTensor((bins + 1,), dtype)
+
+
+_DATA_DEPENDENT = {
+    "numpy.nonzero": _nonzero_spec,
+    "numpy.where": _where_spec,
+    "numpy.unique": _unique_spec,
+    "numpy.bincount": _bincount_spec,
+    "numpy.histogram": _histogram_spec,
+}
+
+
 # --------------------------------------------------------------------- arguments as JSON
 def encode_arguments(value, tensors, functions):
     """`value` as JSON: symbolic tensors become `{"__tensor__": i}` (appended to `tensors`)."""
@@ -111,14 +192,19 @@ def encode_arguments(value, tensors, functions):
     if isinstance(value, list):
         return [encode_arguments(v, tensors, functions) for v in value]
     if isinstance(value, dict):
-        return {"__dict__": {str(k): encode_arguments(v, tensors, functions)
-                             for k, v in value.items()}}
+        return {
+            "__dict__": {str(k): encode_arguments(v, tensors, functions) for k, v in value.items()}
+        }
     if isinstance(value, (np.ndarray, torch.Tensor)):
         array = value.detach().cpu().numpy() if isinstance(value, torch.Tensor) else value
         return {"__array__": array.tolist(), "dtype": str(array.dtype)}
     if isinstance(value, slice):
-        return {"__slice__": [encode_arguments(v, tensors, functions)
-                              for v in (value.start, value.stop, value.step)]}
+        return {
+            "__slice__": [
+                encode_arguments(v, tensors, functions)
+                for v in (value.start, value.stop, value.step)
+            ]
+        }
     if value is Ellipsis:
         return {"__ellipsis__": True}
     if isinstance(value, (torch.dtype, np.dtype)) or value in (float, int, bool):
