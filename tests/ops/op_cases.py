@@ -276,6 +276,9 @@ def _build():
         C(f, 1, mode="edge"),
         C(f, 1, mode="symmetric"),
         C(f, 2, mode="wrap"),
+        C(f32((3, 4)), ((2, 1), (1, 3)), mode="symmetric"),
+        C(f32((3, 4)), ((2, 1), (0, 3)), mode="reflect"),
+        C(f32((2, 3, 4)), ((0, 0), (1, 1), (2, 0)), mode="edge"),
     ]
     cases["ravel"] = [C(f), C(i)]
     cases["diag"] = [C(f32((3,))), C(f32((3, 3)), k=1), C(f32((3,)), k=-1)]

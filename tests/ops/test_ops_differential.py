@@ -29,6 +29,7 @@ KERAS_TORCH_GAPS = {
     "vectorized_map:0": "NumPy input",
     "pad:4": "mode='edge' on a 2-D input",
     "pad:6": "mode='wrap' on a 2-D input",
+    "pad:9": "mode='edge' on a 3-D input",
     "vdot:1": "2-D inputs are flattened, as in NumPy",
     "imag:0": "real inputs give zeros, as in NumPy",
     "imag:1": "real inputs give zeros, as in NumPy",
@@ -47,6 +48,7 @@ KERAS_TORCH_DEPARTURES = {
     "pad:0": "an int pad_width pads every axis (Keras's torch backend pads only the last)",
     "pad:2": "an int pad_width pads every axis (Keras's torch backend pads only the last)",
     "pad:5": "an int pad_width pads every axis (Keras's torch backend pads only the last)",
+    "pad:7": "mode='symmetric' repeats the edge element (Keras's torch backend replicates it)",
 }
 # Where Keras's result dtype is of another kind than NumPy's (values are still compared).
 KIND_DIFFERS_FROM_NUMPY = {
