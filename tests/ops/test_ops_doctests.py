@@ -15,6 +15,7 @@ from strata.ops import (
     numpy_linalg,
     numpy_reduce,
     numpy_shape,
+    numpy_stats,
 )
 
 MODULES = [

@@ -1,7 +1,7 @@
 """Keras 3 ops: numpy (`strata.ops.numpy`), on torch.
 
 The functions live in topic modules and are all re-exported here: element-wise maths and logic
-(`numpy_elementwise`), reductions and statistics (`numpy_reduce`), array creation
+(`numpy_elementwise`), reductions (`numpy_reduce`), statistics (`numpy_stats`), array creation
 (`numpy_create`), shapes and joining (`numpy_shape`), indexing, sorting and sets
 (`numpy_index`), and products and matrix helpers (`numpy_linalg`).
 
@@ -20,6 +20,7 @@ from strata.ops import (
     numpy_linalg,
     numpy_reduce,
     numpy_shape,
+    numpy_stats,
 )
 from strata.ops.numpy_create import *  # noqa: F403
 from strata.ops.numpy_elementwise import *  # noqa: F403
@@ -27,6 +28,7 @@ from strata.ops.numpy_index import *  # noqa: F403
 from strata.ops.numpy_linalg import *  # noqa: F403
 from strata.ops.numpy_reduce import *  # noqa: F403
 from strata.ops.numpy_shape import *  # noqa: F403
+from strata.ops.numpy_stats import *  # noqa: F403
 
 __all__ = sorted(
     set(numpy_create.__all__)
@@ -35,4 +37,5 @@ __all__ = sorted(
     | set(numpy_linalg.__all__)
     | set(numpy_reduce.__all__)
     | set(numpy_shape.__all__)
+    | set(numpy_stats.__all__)
 )

@@ -190,9 +190,11 @@ def repeat(x, repeats, axis=None):
     if axis is None:
         x, axis = x.reshape(-1), 0
     reps = _ints(repeats)
-    if not isinstance(reps, int):
-        reps = torch.as_tensor(reps, device=x.device)
-    return torch.repeat_interleave(x, reps, dim=axis)
+    if isinstance(reps, int):
+        return torch.repeat_interleave(x, reps, dim=axis)
+    # The output size is known from the repeats, so this also runs on the meta device.
+    counts = torch.as_tensor(reps, device=x.device)
+    return torch.repeat_interleave(x, counts, dim=axis, output_size=sum(reps))
 
 
 @keras_op
