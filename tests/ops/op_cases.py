@@ -365,7 +365,12 @@ def _build():
     cases["histogram"] = [C(f32((8,)), bins=4), C(f32((8,)), bins=3, range=(0.0, 2.0))]
     cases["unravel_index"] = [C(np.array([1, 5, 4], "int32"), (2, 3))]
     cases["view"] = [C(f, dtype="int32"), C(i, dtype="float32")]
-    cases["vectorize"] = [C(lambda a, b: a * b + 1, then=(f, f)), C(lambda a: a * 2, then=(i,))]
+    cases["vectorize"] = [
+        C(lambda a, b: a * b + 1, then=(f, f)),
+        C(lambda a: a * 2, then=(i,)),
+        C(lambda a, b: (a * b).sum(), signature="(n),(n)->()", then=(f, f)),
+        C(lambda a, b: a * b, signature="(n),()->(n)", then=(f, f[:, 0].copy())),
+    ]
     cases.update(_core_cases())
     return cases
 

@@ -171,3 +171,10 @@ def test_ndim_of_a_symbolic_tensor_is_static():
     a, _ = _inputs()
     assert ops.ndim(a) == 2
     assert ops.ndim(ops.expand_dims(a, -1)) == 3
+
+
+def test_saving_a_model_with_a_function_argument_names_the_op(tmp_path):
+    a, _ = _inputs()
+    model = strata.Model(a, ops.map(lambda row: row * 2, a))
+    with pytest.raises(ValueError, match=r"map.*Python function"):
+        model.save(tmp_path / "with_function.keras")

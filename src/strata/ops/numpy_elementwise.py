@@ -34,8 +34,26 @@ def _define(name, impl, doc, params=("x",)):
 
     op.__name__ = op.__qualname__ = name
     op.__module__ = __name__
-    op.__doc__ = doc
+    op.__doc__ = _docstring(doc, params)
     return keras_op(op)
+
+
+def _docstring(summary, params):
+    """A Google-style docstring for a generated element-wise op."""
+    shape = "of `x`'s shape"
+    if params == ("x",):
+        args = "    x: a tensor, NumPy array, list or Python number."
+    else:
+        shape = "of the operands' broadcast shape"
+        first, second = params
+        args = (
+            f"    {first}: a tensor, NumPy array, list or Python number.\n"
+            f"    {second}: the same, broadcastable against `{first}`."
+        )
+    return (
+        f"{summary}\n\nArgs:\n{args}\n\nReturns:\n"
+        f"    A torch tensor {shape} (its dtype per Keras's rules, see docs/ops.md)."
+    )
 
 
 def _float_unary(fn):

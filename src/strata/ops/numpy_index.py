@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import torch
 
 from strata.backend.dtypes import promote_dtypes
@@ -270,13 +272,13 @@ def vectorize(pyfunc, *, excluded=None, signature=None):
 
 
 def _parse_signature(signature):
+    """NumPy's gufunc signature "(m,n),(n)->(m)" as lists of core-axis names per argument."""
     if signature is None:
         return None, None
     inputs, outputs = signature.replace(" ", "").split("->")
 
     def parse(part):
-        groups = part.strip("()").split("),(") if part else []
-        return [tuple(g.split(",")) if g else () for g in groups]
+        return [tuple(g.split(",")) if g else () for g in re.findall(r"\(([^)]*)\)", part)]
 
     return parse(inputs), parse(outputs)
 

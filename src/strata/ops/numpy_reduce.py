@@ -1,8 +1,9 @@
-"""Keras's reductions and statistics in `ops.numpy` on torch: sums, means, extrema, arg-extrema,
-spreads, quantiles, cumulative sums, their NaN-ignoring variants, histograms and counts.
+"""Keras's reductions in `ops.numpy` on torch: sums, products, means, extrema, arg-extrema,
+spreads, cumulative sums and products, and their NaN-ignoring variants.
 
-Dtypes follow Keras: sums and products of bools and small ints are int32; means, variances and
-quantiles of ints are floats; arg-reductions give int32.
+Dtypes follow Keras: sums and products of bools and small ints are int32; means and variances
+of ints are floats; arg-reductions give int32. Statistics (quantiles, histograms, ...) are in
+`numpy_stats`.
 """
 
 from __future__ import annotations
