@@ -29,6 +29,7 @@ MODULES = [
     numpy_linalg,
     numpy_reduce,
     numpy_shape,
+    numpy_stats,
 ]
 
 
