@@ -143,7 +143,20 @@ def shape(x):
 # --------------------------------------------------------------------- slicing and scattering
 @keras_op
 def slice(inputs, start_indices, shape):  # noqa: A001 - Keras's names
-    """The block of `inputs` of `shape` starting at `start_indices`."""
+    """The block of `inputs` of `shape` starting at `start_indices`.
+
+    Args:
+        inputs: the tensor to read.
+        start_indices: one start index per axis.
+        shape: the size of the block along each axis.
+
+    Returns:
+        A tensor of `shape`.
+
+    Example:
+        >>> slice([[1, 2, 3], [4, 5, 6]], (0, 1), (2, 2)).tolist()
+        [[2, 3], [5, 6]]
+    """
     inputs = tensor(inputs)
     starts = _int_list(start_indices)
     sizes = _int_list(shape)
@@ -152,7 +165,20 @@ def slice(inputs, start_indices, shape):  # noqa: A001 - Keras's names
 
 @keras_op
 def slice_update(inputs, start_indices, updates):
-    """A copy of `inputs` with the block at `start_indices` replaced by `updates`."""
+    """A copy of `inputs` with the block at `start_indices` replaced by `updates`.
+
+    Args:
+        inputs: the tensor to update (left unchanged).
+        start_indices: one start index per axis.
+        updates: the new block (cast to `inputs`' dtype).
+
+    Returns:
+        The updated copy.
+
+    Example:
+        >>> slice_update([0, 0, 0, 0], (1,), [7, 8]).tolist()
+        [0, 7, 8, 0]
+    """
     inputs = tensor(inputs)
     updates = tensor(updates, inputs.dtype, inputs.device)
     starts = _int_list(start_indices)
@@ -169,8 +195,20 @@ def _int_list(values):
 
 @keras_op
 def scatter(indices, values, shape):
-    """A zero tensor of `shape` with `values` added at `indices` (rows of coordinates;
-    duplicates add up)."""
+    """A zero tensor of `shape` with `values` added at `indices`.
+
+    Args:
+        indices: an int tensor of shape `(n, k)`: n coordinates into the first k axes.
+        values: n values (or n slices, when k < len(shape)); duplicates add up.
+        shape: the output's shape.
+
+    Returns:
+        A tensor of `shape` and `values`' dtype.
+
+    Example:
+        >>> scatter([[0], [2], [2]], [1.0, 2.0, 3.0], (4,)).tolist()
+        [1.0, 0.0, 5.0, 0.0]
+    """
     values = tensor(values)
     out = torch.zeros(tuple(_int_list(shape)), dtype=values.dtype, device=values.device)
     index = tensor(indices, device=values.device).long()
@@ -179,8 +217,22 @@ def scatter(indices, values, shape):
 
 @keras_op
 def scatter_update(inputs, indices, updates, reduction=None):
-    """A copy of `inputs` with `updates` written at `indices` (rows of coordinates);
-    `reduction` None replaces, "add", "max", "min" or "mul" combine with the current values."""
+    """A copy of `inputs` with `updates` written at `indices`.
+
+    Args:
+        inputs: the tensor to update (left unchanged).
+        indices: an int tensor of shape `(n, k)`: n coordinates into the first k axes.
+        updates: n values (or slices), cast to `inputs`' dtype.
+        reduction: None replaces; "add", "max", "min" or "mul" combine with the current
+            values.
+
+    Returns:
+        The updated copy.
+
+    Example:
+        >>> scatter_update([1, 1, 1], [[0], [2]], [5, 6]).tolist()
+        [5, 1, 6]
+    """
     inputs = tensor(inputs)
     updates = tensor(updates, inputs.dtype, inputs.device)
     index = tuple(tensor(indices, device=inputs.device).long().T)
@@ -216,21 +268,60 @@ def unstack(x, num=None, axis=0):
 # ------------------------------------------------------------------------------ control flow
 @keras_op
 def cond(pred, true_fn, false_fn):
-    """`true_fn()` if `pred` holds, else `false_fn()`."""
+    """`true_fn()` if `pred` holds, else `false_fn()`.
+
+    Args:
+        pred: a bool (or a 1-element tensor).
+        true_fn: a function of no arguments.
+        false_fn: a function of no arguments.
+
+    Returns:
+        What the chosen function returns.
+
+    Example:
+        >>> cond(False, lambda: "yes", lambda: "no")
+        'no'
+    """
     return true_fn() if bool(pred) else false_fn()
 
 
 @keras_op
 def switch(index, branches, *operands):
-    """`branches[index](*operands)`, with `index` clamped to the valid range."""
+    """`branches[index](*operands)`, with `index` clamped to the valid range.
+
+    Args:
+        index: an int (or a 1-element int tensor).
+        branches: a sequence of functions.
+        *operands: the arguments for the chosen function.
+
+    Returns:
+        What the chosen function returns.
+
+    Example:
+        >>> switch(5, [lambda x: x + 1, lambda x: x * 10], 3)
+        30
+    """
     chosen = builtins.min(builtins.max(int(index), 0), len(branches) - 1)
     return branches[chosen](*operands)
 
 
 @keras_op
 def while_loop(cond, body, loop_vars, maximum_iterations=None):
-    """Repeat `loop_vars = body(*loop_vars)` while `cond(*loop_vars)` holds (at most
-    `maximum_iterations` times); returns the final loop variables in `loop_vars`' structure."""
+    """Repeat `loop_vars = body(*loop_vars)` while `cond(*loop_vars)` holds.
+
+    Args:
+        cond: a function of the loop variables returning a bool (or 1-element tensor).
+        body: a function of the loop variables returning new ones (same structure).
+        loop_vars: a tensor or a tuple/list of them (numbers become tensors).
+        maximum_iterations: stop after this many steps (None: no limit).
+
+    Returns:
+        The final loop variables, in `loop_vars`' structure.
+
+    Example:
+        >>> int(while_loop(lambda v: v < 10, lambda v: v * 2, 1))
+        16
+    """
     is_sequence = isinstance(loop_vars, (list, tuple))
     values = tuple(loop_vars) if is_sequence else (loop_vars,)
     values = tuple(_tensors(v) for v in values)
@@ -258,8 +349,20 @@ def fori_loop(lower, upper, body_fun, init_val):
 
 @keras_op
 def map(f, xs):  # noqa: A001 - Keras's name
-    """`f` applied to each slice of `xs` along its first axis, results stacked (`xs` and the
-    results may be nested structures of tensors)."""
+    """`f` applied to each slice of `xs` along its first axis, results stacked.
+
+    Args:
+        f: a function of one slice (or one structure of slices).
+        xs: a tensor or array, or a nested structure (lists, tuples, dicts) of them of equal
+            first size; a Python list is a structure, as in Keras.
+
+    Returns:
+        The stacked results, in the structure `f` returns.
+
+    Example:
+        >>> map(lambda row: row.sum(), np.array([[1, 2], [3, 4]])).tolist()
+        [3, 7]
+    """
     leaves = [tensor(v) for v in flatten(xs)]
     outputs = [f(pack_like(xs, [leaf[i] for leaf in leaves])) for i in range(leaves[0].shape[0])]
     return _stack_structures(outputs)
@@ -273,8 +376,25 @@ def _stack_structures(outputs):
 
 @keras_op
 def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
-    """Loop `carry, y = f(carry, x)` over the slices `x` of `xs` (or `length` times with
-    x=None); returns the final carry and the stacked `y`s."""
+    """Loop `carry, y = f(carry, x)` over the slices `x` of `xs`.
+
+    Args:
+        f: a function `(carry, x) -> (carry, y)`.
+        init: the first carry (a tensor or a nested structure of them).
+        xs: tensors (or a structure of them) to slice along their first axis; None runs
+            `length` steps with x=None.
+        length: the number of steps when `xs` is None.
+        reverse: loop from the last slice to the first (the `y`s keep `xs`' order).
+        unroll: accepted for Keras compatibility (the loop is Python either way).
+
+    Returns:
+        `(final carry, stacked ys)`.
+
+    Example:
+        >>> carry, ys = scan(lambda c, x: (c + x, c), 0.0, np.array([1.0, 2.0, 3.0]))
+        >>> float(carry), ys.tolist()
+        (6.0, [0.0, 1.0, 3.0])
+    """
     leaves = [tensor(v) for v in flatten(xs)] if xs is not None else []
     steps = leaves[0].shape[0] if leaves else length
     if steps is None:
@@ -294,8 +414,21 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
 
 @keras_op
 def associative_scan(f, elems, reverse=False, axis=0):
-    """Inclusive scan of `elems` along `axis` with the associative function `f` (as
-    `cumsum` is for addition); `elems` may be a nested structure of tensors."""
+    """Inclusive scan of `elems` along `axis` with the associative function `f`.
+
+    Args:
+        f: an associative function of two slices (addition gives `cumsum`).
+        elems: a tensor or a nested structure of tensors with the same size along `axis`.
+        reverse: scan from the end.
+        axis: the axis to scan along.
+
+    Returns:
+        The scanned values, in `elems`' structure.
+
+    Example:
+        >>> associative_scan(lambda a, b: a * b, np.array([1, 2, 3, 4])).tolist()
+        [1, 2, 6, 24]
+    """
     leaves = [tensor(v) for v in flatten(elems)]
     size = leaves[0].shape[axis]
     order = range(size - 1, -1, -1) if reverse else range(size)
