@@ -33,6 +33,15 @@ def _shape(shape):
 def arange(start, stop=None, step=None, dtype=None):
     """Evenly spaced values in `[start, stop)` by `step` (one argument: `[0, start)`).
 
+    Args:
+        start: the first value (or the stop, when `stop` is None).
+        stop: the end (excluded).
+        step: the spacing (default 1).
+        dtype: the dtype (default: the arguments' promoted type).
+
+    Returns:
+        A 1-D tensor.
+
     Example:
         >>> arange(1, 7, 2).tolist()
         [1, 3, 5]
@@ -53,7 +62,20 @@ def _space_dtype(start, stop, dtype):
 @keras_op
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
     """`num` evenly spaced values from `start` to `stop` (excluded when `endpoint` is False);
-    with `retstep`, also the spacing."""
+    with `retstep`, also the spacing.
+
+    Args:
+        start: the first value.
+        stop: the last value.
+        num: how many values.
+        endpoint: include `stop`.
+        retstep: also return the spacing.
+        dtype: the dtype (default floatx).
+        axis: where the new axis goes for tensor `start`/`stop`.
+
+    Returns:
+        A tensor of `num` values (and the spacing with `retstep`).
+    """
     target = device_of(start, stop) or device()
     start_t = tensor(start, "float64", target)
     stop_t = tensor(stop, "float64", target)
@@ -148,7 +170,16 @@ def empty(shape, dtype=None):
 
 @keras_op
 def full(shape, fill_value, dtype=None):
-    """A tensor of `shape` filled with `fill_value` (a number or a broadcastable tensor)."""
+    """A tensor of `shape` filled with `fill_value` (a number or a broadcastable tensor).
+
+    Args:
+        shape: the shape.
+        fill_value: the value (a number or a broadcastable tensor).
+        dtype: the dtype (default floatx).
+
+    Returns:
+        The filled tensor.
+    """
     target = device_of(fill_value) or device()
     fill = tensor(fill_value, device=target)
     return torch.broadcast_to(fill.to(_dtype(dtype)), _shape(shape)).clone()

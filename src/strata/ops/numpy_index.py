@@ -22,6 +22,14 @@ def _indices(indices, size, device):
 def take(x, indices, axis=None):
     """Elements of `x` at `indices` along `axis` (of the flattened tensor when None).
 
+    Args:
+        x: the tensor.
+        indices: int indices (negative ones count from the end).
+        axis: the axis to take along (None: the flattened tensor).
+
+    Returns:
+        A tensor with the indexed axis replaced by `indices`' shape.
+
     Example:
         >>> take([[1, 2], [3, 4]], [1, 0], axis=1).tolist()
         [[2, 1], [4, 3]]
@@ -67,7 +75,16 @@ def get_item(x, key):
 def where(condition, x1=None, x2=None):
     """Elements of `x1` where `condition` holds, else of `x2`; with only `condition`, the
     indices where it holds as one int64 tensor of shape `(condition.ndim, count)` (what
-    Keras's torch backend returns)."""
+    Keras's torch backend returns).
+
+    Args:
+        condition: a bool tensor (other dtypes are tested against zero).
+        x1: values where the condition holds.
+        x2: values where it does not.
+
+    Returns:
+        The selected values (or the index rows when only `condition` is given).
+    """
     target = device_of(condition, x1, x2)
     condition = tensor(condition, device=target).to(torch.bool)
     if x1 is None and x2 is None:
@@ -96,7 +113,16 @@ def select(condlist, choicelist, default=0):
 
 @keras_op
 def clip(x, x_min, x_max):
-    """`x` limited to `[x_min, x_max]` (bools become int32)."""
+    """`x` limited to `[x_min, x_max]` (bools become int32).
+
+    Args:
+        x: the values.
+        x_min: the lower bound.
+        x_max: the upper bound.
+
+    Returns:
+        The clipped values (promoted with the bounds' dtypes).
+    """
     x = tensor(x)
     if x.dtype == torch.bool:
         x = x.int()
@@ -173,7 +199,21 @@ def unique(
 ):
     """The sorted unique values of `x` (along `axis`), optionally with first indices, the
     inverse mapping and counts; `size` pads (with `fill_value`, default the first value) or
-    truncates the result to a fixed length."""
+    truncates the result to a fixed length.
+
+    Args:
+        x: the values.
+        sorted: accepted for Keras compatibility (values are always sorted).
+        return_index: also return the index of each value's first occurrence.
+        return_inverse: also return, for each element, the index of its unique value.
+        return_counts: also return how often each value occurs.
+        axis: find unique slices along this axis (None: unique elements of the flattened x).
+        size: pad or cut the results to this length.
+        fill_value: the padding value (default: the first unique value).
+
+    Returns:
+        The unique values, or a tuple with the requested extras.
+    """
     x = tensor(x)
     flat = x.reshape(-1) if axis is None else x
     values, inverse, counts = torch.unique(

@@ -28,6 +28,13 @@ def _product(x1, x2, fn):
 def matmul(x1, x2):
     """Matrix product of `x1` and `x2` (batched over leading axes, vectors as in NumPy).
 
+    Args:
+        x1: the first operand.
+        x2: the second operand.
+
+    Returns:
+        The product, in the operands' promoted dtype.
+
     Example:
         >>> matmul([[1, 2]], [[3], [4]]).tolist()
         [[11]]
@@ -89,7 +96,16 @@ def tensordot(x1, x2, axes=2):
 
 @keras_op
 def einsum(subscripts, *operands, **kwargs):
-    """Einstein summation over `operands` as described by `subscripts` ("ij,jk->ik")."""
+    """Einstein summation over `operands` as described by `subscripts` ("ij,jk->ik").
+
+    Args:
+        subscripts: the summation, e.g. "ij,jk->ik".
+        *operands: the tensors.
+        **kwargs: accepted for Keras compatibility.
+
+    Returns:
+        The result, in the operands' promoted dtype.
+    """
     tensors = promote(*operands)
     dtype = tensors[0].dtype
     compute = to_torch_dtype(promote_dtypes(standardize_dtype(dtype), float))

@@ -42,6 +42,14 @@ def _sum_dtype(x):
 def sum(x, axis=None, keepdims=False):  # noqa: A001 - Keras's name
     """Sum of elements over `axis` (all axes when None); bools and small ints sum in int32.
 
+    Args:
+        x: the values.
+        axis: an axis or tuple of axes to reduce (None: all).
+        keepdims: keep reduced axes with size 1.
+
+    Returns:
+        The sums (int32 for bools and small ints).
+
     Example:
         >>> sum([[1, 2], [3, 4]], axis=0).tolist()
         [4, 6]
@@ -54,7 +62,17 @@ def sum(x, axis=None, keepdims=False):  # noqa: A001 - Keras's name
 
 @keras_op
 def prod(x, axis=None, keepdims=False, dtype=None):
-    """Product of elements over `axis`; bools and small ints multiply in int32."""
+    """Product of elements over `axis`; bools and small ints multiply in int32.
+
+    Args:
+        x: the values.
+        axis: an axis or tuple of axes to reduce (None: all).
+        keepdims: keep reduced axes with size 1.
+        dtype: the result dtype (default: Keras's rule).
+
+    Returns:
+        The products.
+    """
     x = tensor(x)
     if dtype is not None:
         out_dtype = to_torch_dtype(dtype)
@@ -73,7 +91,16 @@ def prod(x, axis=None, keepdims=False, dtype=None):
 
 @keras_op
 def mean(x, axis=None, keepdims=False):
-    """Arithmetic mean over `axis`; ints and bools give floats."""
+    """Arithmetic mean over `axis`; ints and bools give floats.
+
+    Args:
+        x: the values.
+        axis: an axis or tuple of axes to reduce (None: all).
+        keepdims: keep reduced axes with size 1.
+
+    Returns:
+        The means (floatx for ints and bools).
+    """
     x = tensor(x)
     if _empty_axis(axis):
         return x
@@ -98,14 +125,34 @@ def _with_initial(result, initial, combine):
 
 @keras_op
 def max(x, axis=None, keepdims=False, initial=None):  # noqa: A001 - Keras's name
-    """Largest element over `axis`, at least `initial` when given."""
+    """Largest element over `axis`, at least `initial` when given.
+
+    Args:
+        x: the values.
+        axis: an axis or tuple of axes to reduce (None: all).
+        keepdims: keep reduced axes with size 1.
+        initial: a lower bound for the result.
+
+    Returns:
+        The maxima, in x's dtype.
+    """
     result = _extreme(x, axis, keepdims, torch.amax)
     return _with_initial(result, initial, torch.maximum)
 
 
 @keras_op
 def min(x, axis=None, keepdims=False, initial=None):  # noqa: A001 - Keras's name
-    """Smallest element over `axis`, at most `initial` when given."""
+    """Smallest element over `axis`, at most `initial` when given.
+
+    Args:
+        x: the values.
+        axis: an axis or tuple of axes to reduce (None: all).
+        keepdims: keep reduced axes with size 1.
+        initial: an upper bound for the result.
+
+    Returns:
+        The minima, in x's dtype.
+    """
     result = _extreme(x, axis, keepdims, torch.amin)
     return _with_initial(result, initial, torch.minimum)
 
@@ -142,7 +189,16 @@ def any(x, axis=None, keepdims=False):  # noqa: A001 - Keras's name
 
 @keras_op
 def var(x, axis=None, keepdims=False):
-    """Variance (population: divided by N, as NumPy) over `axis`, as floats."""
+    """Variance (population: divided by N, as NumPy) over `axis`, as floats.
+
+    Args:
+        x: the values.
+        axis: an axis or tuple of axes to reduce (None: all).
+        keepdims: keep reduced axes with size 1.
+
+    Returns:
+        The variances (floats).
+    """
     x = tensor(x)
     x = x.to(_float_dtype(x))
     if _empty_axis(axis):
@@ -152,7 +208,16 @@ def var(x, axis=None, keepdims=False):
 
 @keras_op
 def std(x, axis=None, keepdims=False):
-    """Standard deviation (population) over `axis`, as floats."""
+    """Standard deviation (population) over `axis`, as floats.
+
+    Args:
+        x: the values.
+        axis: an axis or tuple of axes to reduce (None: all).
+        keepdims: keep reduced axes with size 1.
+
+    Returns:
+        The standard deviations (floats).
+    """
     x = tensor(x)
     x = x.to(_float_dtype(x))
     if _empty_axis(axis):
@@ -180,13 +245,31 @@ def _arg(x, axis, keepdims, fn):
 
 @keras_op
 def argmax(x, axis=None, keepdims=False):
-    """Index of the largest element (over the flattened input when `axis` is None), int32."""
+    """Index of the largest element (over the flattened input when `axis` is None), int32.
+
+    Args:
+        x: the values.
+        axis: the axis to search (None: the flattened tensor).
+        keepdims: keep the reduced axis with size 1.
+
+    Returns:
+        int32 indices.
+    """
     return _arg(x, axis, keepdims, torch.argmax)
 
 
 @keras_op
 def argmin(x, axis=None, keepdims=False):
-    """Index of the smallest element, int32."""
+    """Index of the smallest element, int32.
+
+    Args:
+        x: the values.
+        axis: the axis to search (None: the flattened tensor).
+        keepdims: keep the reduced axis with size 1.
+
+    Returns:
+        int32 indices.
+    """
     return _arg(x, axis, keepdims, torch.argmin)
 
 
@@ -306,7 +389,16 @@ def _cumulative(x, axis, dtype, fn):
 
 @keras_op
 def cumsum(x, axis=None, dtype=None):
-    """Cumulative sum along `axis` (of the flattened input when None)."""
+    """Cumulative sum along `axis` (of the flattened input when None).
+
+    Args:
+        x: the values.
+        axis: the axis to accumulate along (None: the flattened tensor).
+        dtype: the result dtype (default: x's, int32 for bools).
+
+    Returns:
+        The running sums.
+    """
     return _cumulative(x, axis, dtype, torch.cumsum)
 
 

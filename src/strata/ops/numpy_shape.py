@@ -27,6 +27,13 @@ def _ints(value):
 def reshape(x, newshape):
     """`x` with shape `newshape` (one entry may be -1).
 
+    Args:
+        x: the tensor.
+        newshape: the new shape (an int or a tuple; one entry may be -1).
+
+    Returns:
+        A tensor of the new shape (a view when possible).
+
     Example:
         >>> tuple(reshape([1, 2, 3, 4, 5, 6], (2, -1)).shape)
         (2, 3)
@@ -37,7 +44,15 @@ def reshape(x, newshape):
 
 @keras_op
 def transpose(x, axes=None):
-    """`x` with its axes permuted (reversed when `axes` is None)."""
+    """`x` with its axes permuted (reversed when `axes` is None).
+
+    Args:
+        x: the tensor.
+        axes: a permutation of the axes (None: reversed).
+
+    Returns:
+        The permuted tensor.
+    """
     x = tensor(x)
     return x.permute(*reversed(range(x.ndim))) if axes is None else x.permute(*_ints(axes))
 
@@ -94,7 +109,15 @@ def ravel(x):
 
 @keras_op
 def concatenate(xs, axis=0):
-    """The tensors of `xs` joined along `axis` (flattened first when `axis` is None)."""
+    """The tensors of `xs` joined along `axis` (flattened first when `axis` is None).
+
+    Args:
+        xs: a sequence of tensors (promoted to one dtype).
+        axis: the axis to join along (None: flatten first).
+
+    Returns:
+        The joined tensor.
+    """
     xs = _joined(list(xs))
     if axis is None:
         return torch.cat([x.reshape(-1) for x in xs])
@@ -103,7 +126,15 @@ def concatenate(xs, axis=0):
 
 @keras_op
 def stack(x, axis=0):
-    """The tensors of `x` stacked along a new axis `axis`."""
+    """The tensors of `x` stacked along a new axis `axis`.
+
+    Args:
+        x: a sequence of tensors of one shape.
+        axis: the position of the new axis.
+
+    Returns:
+        The stacked tensor.
+    """
     return torch.stack(_joined(list(x)), dim=axis)
 
 
@@ -146,7 +177,16 @@ def _split(x, indices_or_sections, axis, even):
 
 @keras_op
 def split(x, indices_or_sections, axis=0):
-    """`x` split along `axis` into equal sections (an int) or at the given indices."""
+    """`x` split along `axis` into equal sections (an int) or at the given indices.
+
+    Args:
+        x: the tensor.
+        indices_or_sections: a number of equal sections, or the indices to split at.
+        axis: the axis to split.
+
+    Returns:
+        A list of tensors.
+    """
     return _split(x, indices_or_sections, axis, even=True)
 
 
@@ -282,7 +322,17 @@ def _pad_index(size, before, after, mode):
 @keras_op
 def pad(x, pad_width, mode="constant", constant_values=None):
     """`x` padded by `pad_width` per axis; `mode` is "constant" (with `constant_values`, 0 by
-    default), "edge", "reflect", "symmetric" or "wrap", as in NumPy."""
+    default), "edge", "reflect", "symmetric" or "wrap", as in NumPy.
+
+    Args:
+        x: the tensor.
+        pad_width: an int, a (before, after) pair, or one pair per axis.
+        mode: "constant", "edge", "reflect", "symmetric" or "wrap".
+        constant_values: the fill value for mode="constant" (default 0).
+
+    Returns:
+        The padded tensor.
+    """
     x = tensor(x)
     widths = _pad_widths(pad_width, x.ndim)
     if constant_values is not None and mode != "constant":

@@ -43,7 +43,18 @@ def _quantile(x, q, axis, method, keepdims, fn):
 @keras_op
 def quantile(x, q, axis=None, method="linear", keepdims=False):
     """The `q`-th quantiles (q in [0, 1]) over `axis`; `method` as in NumPy (linear, lower,
-    higher, midpoint, nearest)."""
+    higher, midpoint, nearest).
+
+    Args:
+        x: the values.
+        q: a quantile or a tensor of them, in [0, 1].
+        axis: an axis or tuple of axes to reduce (None: all).
+        method: "linear", "lower", "higher", "midpoint" or "nearest".
+        keepdims: keep reduced axes with size 1.
+
+    Returns:
+        The quantiles (floats); a leading axis per q when q is a tensor.
+    """
     return _quantile(x, q, axis, method, keepdims, torch.quantile)
 
 
