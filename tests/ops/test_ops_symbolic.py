@@ -178,3 +178,43 @@ def test_saving_a_model_with_a_function_argument_names_the_op(tmp_path):
     model = strata.Model(a, ops.map(lambda row: row * 2, a))
     with pytest.raises(ValueError, match=r"map.*Python function"):
         model.save(tmp_path / "with_function.keras")
+
+
+@pytest.mark.parametrize(
+    "expression, shape, dtype",
+    [
+        (lambda x: -x, (None, 3, 4), "float32"),
+        (lambda x: x**2, (None, 3, 4), "float32"),
+        (lambda x: 2**x, (None, 3, 4), "float32"),
+        (lambda x: abs(x), (None, 3, 4), "float32"),
+        (lambda x: x[:, 0], (None, 4), "float32"),
+        (lambda x: x[..., 1:3], (None, 3, 2), "float32"),
+        (lambda x: x[:, None, 0], (None, 1, 4), "float32"),
+        (lambda x: x @ np.ones((4, 2), dtype="float32"), (None, 3, 2), "float32"),
+        (lambda x: x // 2, (None, 3, 4), "float32"),
+        (lambda x: x % 2, (None, 3, 4), "float32"),
+        (lambda x: x > 0, (None, 3, 4), "bool"),
+        (lambda x: ~(x <= 0), (None, 3, 4), "bool"),
+        (lambda x: (x >= 0) & (x < 1), (None, 3, 4), "bool"),
+        (lambda x: (x > 0) | (x < -1), (None, 3, 4), "bool"),
+    ],
+)
+def test_operators_on_symbolic_tensors(expression, shape, dtype):
+    out = expression(strata.Input(shape=(3, 4)))
+    assert out.shape == shape and out.dtype == dtype
+
+
+def test_operator_model_saves_and_loads(tmp_path):
+    x = strata.Input(shape=(3, 4))
+    model = strata.Model(x, x[:, 0] ** 2 - abs(x[:, 1]) + (x[:, 2] > 0))
+    data = np.arange(24, dtype="float32").reshape(2, 3, 4) - 10
+    expected = data[:, 0] ** 2 - np.abs(data[:, 1]) + (data[:, 2] > 0)
+    np.testing.assert_allclose(model.predict(data, verbose=0), expected)
+    model.save(tmp_path / "operators.keras")
+    loaded = strata.saving.load_model(tmp_path / "operators.keras")
+    np.testing.assert_allclose(loaded.predict(data, verbose=0), expected)
+
+
+def test_symbolic_tensors_are_not_iterable():
+    with pytest.raises(TypeError, match="not iterable"):
+        list(strata.Input(shape=(3,)))

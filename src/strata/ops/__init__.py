@@ -13,3 +13,9 @@ from strata.ops.linalg import *  # noqa: F401,F403
 from strata.ops.math import *  # noqa: F401,F403
 from strata.ops.nn import *  # noqa: F401,F403
 from strata.ops.numpy import *  # noqa: F401,F403
+
+import sys as _sys  # noqa: E402
+
+from strata.backend.keras_tensor import register_symbolic_ops as _register  # noqa: E402
+
+_register(_sys.modules[__name__])
