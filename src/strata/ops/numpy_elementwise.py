@@ -57,6 +57,7 @@ def _docstring(summary, params):
 
 
 def _float_unary(fn):
+    """Functions defined on floats: ints and bools become floatx first."""
     return lambda x: fn(floating(tensor(x)))
 
 
@@ -77,11 +78,6 @@ def _binary(fn):
     return apply
 
 
-def _bool_binary(fn):
-    """Comparisons: operands promoted together, the result is bool."""
-    return _binary(fn)
-
-
 def _keep_bool(fn):
     """Unary functions that leave bools alone (abs, sign, trunc...) and keep other dtypes."""
 
@@ -92,11 +88,6 @@ def _keep_bool(fn):
     return apply
 
 
-def _rounding(fn):
-    """ceil and floor: results are floats (ints become floatx)."""
-    return lambda x: fn(floating(tensor(x)))
-
-
 def _round(x, decimals=0):
     x = tensor(x)
     if is_int(x):
@@ -105,10 +96,6 @@ def _round(x, decimals=0):
         scale = 10 ** (-decimals)
         return (torch.round(x.double() / scale) * scale).to(x.dtype)
     return torch.round(x, decimals=decimals)
-
-
-def _sinc(x):
-    return torch.sinc(floating(tensor(x)))
 
 
 def _square(x):
@@ -169,18 +156,6 @@ def _nextafter(x1, x2):
     return torch.nextafter(a, b).to(to_torch_dtype(dtype))
 
 
-def _logaddexp2(a, b):
-    return torch.logaddexp2(a, b)
-
-
-def _angle(x):
-    return torch.angle(floating(tensor(x)))
-
-
-def _i0(x):
-    return torch.i0(floating(tensor(x)))
-
-
 def _imag(x):
     return torch.imag(x) if x.dtype.is_complex else torch.zeros_like(x)
 
@@ -220,13 +195,13 @@ _UNARY = {
     "isposinf": (lambda x: torch.isposinf(tensor(x)), "Whether each element is +infinity."),
     "isreal": (lambda x: torch.isreal(tensor(x)), "Whether each element is real."),
     "signbit": (lambda x: torch.signbit(tensor(x)), "Whether the sign bit is set."),
-    "ceil": (_rounding(torch.ceil), "Ceiling, element-wise (as floats)."),
-    "floor": (_rounding(torch.floor), "Floor, element-wise (as floats)."),
+    "ceil": (_float_unary(torch.ceil), "Ceiling, element-wise (as floats)."),
+    "floor": (_float_unary(torch.floor), "Floor, element-wise (as floats)."),
     "trunc": (_keep_bool(torch.trunc), "Truncation toward zero (ints stay ints)."),
     "logical_not": (lambda x: torch.logical_not(tensor(x)), "Logical NOT, element-wise."),
-    "angle": (_angle, "Angle of complex numbers (0 or pi for reals)."),
-    "i0": (_i0, "Modified Bessel function of the first kind, order 0."),
-    "sinc": (_sinc, "Normalized sinc, sin(pi x) / (pi x)."),
+    "angle": (_float_unary(torch.angle), "Angle of complex numbers (0 or pi for reals)."),
+    "i0": (_float_unary(torch.i0), "Modified Bessel function of the first kind, order 0."),
+    "sinc": (_float_unary(torch.sinc), "Normalized sinc, sin(pi x) / (pi x)."),
     "bitwise_invert": (_bitwise_not, "Bitwise NOT (ints and bools)."),
     "bitwise_not": (_bitwise_not, "Bitwise NOT (alias of `bitwise_invert`)."),
     "reciprocal": (_float_unary(torch.reciprocal), "1 / x, element-wise (as floats)."),
@@ -260,21 +235,21 @@ _BINARY = {
     "arctan2": (_float_binary(torch.arctan2), "Element-wise arc tangent of x1 / x2."),
     "hypot": (_hypot, "sqrt(x1**2 + x2**2), element-wise."),
     "logaddexp": (_float_binary(torch.logaddexp), "log(exp(x1) + exp(x2))."),
-    "logaddexp2": (_float_binary(_logaddexp2), "log2(2**x1 + 2**x2)."),
+    "logaddexp2": (_float_binary(torch.logaddexp2), "log2(2**x1 + 2**x2)."),
     "heaviside": (_heaviside, "Heaviside step: 0, x2 or 1 as x1 < 0, == 0, > 0."),
     "ldexp": (_ldexp, "x1 * 2**x2 (x2 integer)."),
     "nextafter": (_nextafter, "The next float after x1 toward x2."),
     "gcd": (_binary(torch.gcd), "Greatest common divisor."),
     "lcm": (_binary(torch.lcm), "Least common multiple."),
-    "equal": (_bool_binary(torch.eq), "x1 == x2, element-wise."),
-    "not_equal": (_bool_binary(torch.ne), "x1 != x2, element-wise."),
-    "greater": (_bool_binary(torch.gt), "x1 > x2, element-wise."),
-    "greater_equal": (_bool_binary(torch.ge), "x1 >= x2, element-wise."),
-    "less": (_bool_binary(torch.lt), "x1 < x2, element-wise."),
-    "less_equal": (_bool_binary(torch.le), "x1 <= x2, element-wise."),
-    "logical_and": (_bool_binary(torch.logical_and), "Logical AND, element-wise."),
-    "logical_or": (_bool_binary(torch.logical_or), "Logical OR, element-wise."),
-    "logical_xor": (_bool_binary(torch.logical_xor), "Logical XOR, element-wise."),
+    "equal": (_binary(torch.eq), "x1 == x2, element-wise."),
+    "not_equal": (_binary(torch.ne), "x1 != x2, element-wise."),
+    "greater": (_binary(torch.gt), "x1 > x2, element-wise."),
+    "greater_equal": (_binary(torch.ge), "x1 >= x2, element-wise."),
+    "less": (_binary(torch.lt), "x1 < x2, element-wise."),
+    "less_equal": (_binary(torch.le), "x1 <= x2, element-wise."),
+    "logical_and": (_binary(torch.logical_and), "Logical AND, element-wise."),
+    "logical_or": (_binary(torch.logical_or), "Logical OR, element-wise."),
+    "logical_xor": (_binary(torch.logical_xor), "Logical XOR, element-wise."),
 }
 _BITS = {
     "bitwise_and": (torch.bitwise_and, "Bitwise AND."),
