@@ -55,6 +55,7 @@ class OpLayer(Layer):
         self.op_name = op_name
         self.arguments = arguments
         self._functions = []  # Python functions among the arguments (not serializable)
+        self._constants = {}  # (id of an encoded array, device) -> its tensor
 
     @classmethod
     def for_call(cls, op_name, args, kwargs):
@@ -73,22 +74,34 @@ class OpLayer(Layer):
 
     def call(self, inputs):
         tensors = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
-        args = decode_arguments(self.arguments["args"], tensors, self._functions)
+        args, kwargs = self._arguments_for(tensors)
+        return self._op.eager(*args, **kwargs)
+
+    def _arguments_for(self, tensors):
+        """The op's positional and keyword arguments, with `tensors` as the symbolic ones."""
+        device = tensors[0].device if isinstance(tensors[0], torch.Tensor) else None
+
+        def constant(encoded):
+            # Array arguments become tensors once per device, not at every call.
+            if device is None:
+                return _array(encoded)
+            key = (id(encoded), device)
+            if key not in self._constants:
+                self._constants[key] = torch.from_numpy(_array(encoded)).to(device)
+            return self._constants[key]
+
+        args = decode_arguments(self.arguments["args"], tensors, self._functions, constant)
         kwargs = {
-            k: decode_arguments(v, tensors, self._functions)
+            k: decode_arguments(v, tensors, self._functions, constant)
             for k, v in self.arguments["kwargs"].items()
         }
-        return self._op.eager(*args, **kwargs)
+        return args, kwargs
 
     def compute_output_spec(self, *args, **kwargs):
         special = _DATA_DEPENDENT.get(self.op_name)
         if special is not None:
             tensors = list(args[0]) if isinstance(args[0], (list, tuple)) else [args[0]]
-            call_args = decode_arguments(self.arguments["args"], tensors, self._functions)
-            call_kwargs = {
-                k: decode_arguments(v, tensors, self._functions)
-                for k, v in self.arguments["kwargs"].items()
-            }
+            call_args, call_kwargs = self._arguments_for(tensors)
             spec = special(*call_args, **call_kwargs)
             if spec is not None:
                 return spec
@@ -220,27 +233,38 @@ def encode_arguments(value, tensors, functions):
     )
 
 
-def decode_arguments(value, tensors, functions=()):
-    """The inverse of `encode_arguments`, with `tensors` in place of the symbolic ones."""
-    if isinstance(value, list):
-        return [decode_arguments(v, tensors, functions) for v in value]
-    if not isinstance(value, dict):
-        return value
-    if "__tensor__" in value:
-        return tensors[value["__tensor__"]]
-    if "__tuple__" in value:
-        return tuple(decode_arguments(v, tensors, functions) for v in value["__tuple__"])
-    if "__dict__" in value:
-        return {k: decode_arguments(v, tensors, functions) for k, v in value["__dict__"].items()}
-    if "__array__" in value:
-        return np.asarray(value["__array__"], dtype=value["dtype"])
-    if "__slice__" in value:
-        return slice(*(decode_arguments(v, tensors, functions) for v in value["__slice__"]))
-    if "__ellipsis__" in value:
-        return Ellipsis
-    if "__function__" in value:
-        return functions[value["__function__"]]
-    return {k: decode_arguments(v, tensors, functions) for k, v in value.items()}
+def decode_arguments(value, tensors, functions=(), constant=None):
+    """The inverse of `encode_arguments`, with `tensors` in place of the symbolic ones.
+
+    `constant(encoded)` gives the value of an encoded array (default: a new NumPy array).
+    """
+
+    def decode(item):
+        if isinstance(item, list):
+            return [decode(v) for v in item]
+        if not isinstance(item, dict):
+            return item
+        if "__tensor__" in item:
+            return tensors[item["__tensor__"]]
+        if "__tuple__" in item:
+            return tuple(decode(v) for v in item["__tuple__"])
+        if "__dict__" in item:
+            return {k: decode(v) for k, v in item["__dict__"].items()}
+        if "__array__" in item:
+            return constant(item) if constant is not None else _array(item)
+        if "__slice__" in item:
+            return slice(*(decode(v) for v in item["__slice__"]))
+        if "__ellipsis__" in item:
+            return Ellipsis
+        if "__function__" in item:
+            return functions[item["__function__"]]
+        return {k: decode(v) for k, v in item.items()}
+
+    return decode(value)
+
+
+def _array(encoded):
+    return np.asarray(encoded["__array__"], dtype=encoded["dtype"])
 
 
 def symbolic_op_call(op_name, args, kwargs):
