@@ -63,8 +63,14 @@ def C(*args, then=None, values=True, label="", **kwargs):
 
 
 # -------------------------------------------------------------------------- families of ops
-def _unary(domain="any", kinds=("f", "i", "b")):
-    makers = {"f": f32, "i": i32, "b": b8}
+def _unary(domain="any", kinds=("f", "i", "b", "h", "8")):
+    makers = {
+        "f": f32,
+        "i": i32,
+        "b": b8,
+        "h": lambda domain: f32(domain=domain).astype("float16"),
+        "8": lambda domain: i32(domain=domain).astype("int8"),
+    }
     return [C(makers[k](domain=domain), label=k) for k in kinds]
 
 
@@ -86,6 +92,10 @@ def _binary(domain="any", pairs=None):
         "bs": (b, scalar),
         "sf": (fscalar, f),
         "ff_bcast": (f, f[0]),
+        "hS": (f.astype("float16"), fscalar),
+        "8s": (i.astype("int8"), scalar),
+        "8u": (i.astype("int8"), np.abs(i).astype("uint8")),
+        "hf": (f.astype("float16"), f),
     }
     keys = pairs or list(all_pairs)
     return [C(*all_pairs[k], label=k) for k in keys]

@@ -34,6 +34,8 @@ KERAS_TORCH_GAPS = {
     "imag:0": "real inputs give zeros, as in NumPy",
     "imag:1": "real inputs give zeros, as in NumPy",
     "imag:2": "real inputs give zeros, as in NumPy",
+    "imag:3": "real inputs give zeros, as in NumPy",
+    "imag:4": "real inputs give zeros, as in NumPy",
 }
 # The NumPy reference of gap cases whose name has no NumPy twin.
 NUMPY_STAND_INS = {
@@ -49,6 +51,12 @@ KERAS_TORCH_DEPARTURES = {
     "pad:2": "an int pad_width pads every axis (Keras's torch backend pads only the last)",
     "pad:5": "an int pad_width pads every axis (Keras's torch backend pads only the last)",
     "pad:7": "mode='symmetric' repeats the edge element (Keras's torch backend replicates it)",
+    # Python floats are weak, as in add and multiply: float16 stays float16 (Keras's torch
+    # backend loses the weakness in these five and gives float32).
+    **{
+        f"{name}:12": "float16 with a Python float stays float16"
+        for name in ("arctan2", "hypot", "logaddexp", "logaddexp2", "heaviside")
+    },
 }
 # Where Keras's result dtype is of another kind than NumPy's (values are still compared).
 KIND_DIFFERS_FROM_NUMPY = {
@@ -173,13 +181,14 @@ def test_matches_numpy(name, number, case):
             continue
         if name in KIND_DIFFERS_FROM_NUMPY and _kind(mine[1]) != _kind(theirs[1]):
             continue  # e.g. NumPy's reciprocal of ints divides in ints
-        # NumPy computes functions of bools in float16: compare with that precision there.
-        rtol = 2e-3 if theirs[2].dtype == np.float16 else 1e-4
+        # Half precision (NumPy also computes functions of bools in float16): its tolerance.
+        half = np.float16 in (theirs[2].dtype, np.dtype(mine[1] if mine[1] != "bfloat16" else "f4"))
+        rtol, atol = (5e-3, 2e-3) if half else (1e-4, 1e-5)
         np.testing.assert_allclose(
             mine[2].astype("float64"),
             theirs[2].astype("float64"),
             rtol=rtol,
-            atol=1e-5,
+            atol=atol,
             equal_nan=True,
         )
         if name not in KIND_DIFFERS_FROM_NUMPY:
