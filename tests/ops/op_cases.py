@@ -113,6 +113,11 @@ def _reduction(kinds=("f", "i", "b"), extra=None, domain="any"):
         ]
     if extra:
         cases += extra
+    # Half floats and small ints, one over everything (their own result-dtype rules).
+    cases += [
+        C(f32(domain=domain).astype("float16"), label="h"),
+        C(i32(domain=domain).astype("int8"), axis=0, label="8"),
+    ]
     return cases
 
 
