@@ -386,6 +386,14 @@ def _build():
         C(lambda a, b: (a * b).sum(), signature="(n),(n)->()", then=(f, f)),
         C(lambda a, b: a * b, signature="(n),()->(n)", then=(f, f[:, 0].copy())),
     ]
+    x3 = f32((2, 6, 3))
+    cases["rearrange"] = [
+        C(x3, "b (h w) c -> b c h w", h=2),
+        C(x3, "b h c -> (b h) c"),
+        C(x3, "b h c -> c b h"),
+        C(x3, "(a b) h c -> a (h b) c", a=1),
+        C(i32((2, 6, 3)), "b (h w) c -> (b w) (h c)", w=3),
+    ]
     cases.update(_core_cases())
     return cases
 

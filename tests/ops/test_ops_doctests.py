@@ -8,6 +8,7 @@ from strata.backend import dtypes as backend_dtypes
 from strata.layers.core import op_layer
 from strata.ops import (
     core,
+    einops,
     numpy,
     numpy_create,
     numpy_elementwise,
@@ -22,6 +23,7 @@ MODULES = [
     backend_dtypes,
     op_layer,
     core,
+    einops,
     numpy,
     numpy_create,
     numpy_elementwise,

@@ -79,3 +79,9 @@ def test_every_name_has_differential_cases():
 def test_ops_numpy_exports_only_its_names():
     assert sorted(ops.numpy.__all__) == _keras_numpy_names()
     assert sorted(ops.core.__all__) == sorted(CORE_NAMES)
+
+
+def test_rearrange_from_keras_ops_einops_is_in_strata_ops():
+    with open(API) as handle:
+        assert "keras.ops.rearrange" in json.load(handle)["names"]
+    assert callable(ops.rearrange) and CASES.get("rearrange")

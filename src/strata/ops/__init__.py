@@ -11,6 +11,7 @@ import sys as _sys
 from strata.backend.keras_tensor import register_symbolic_ops as _register_symbolic_ops
 from strata.ops import core, image, linalg, math, nn, numpy  # noqa: F401
 from strata.ops.core import *  # noqa: F401,F403
+from strata.ops.einops import rearrange  # noqa: F401
 from strata.ops.image import *  # noqa: F401,F403
 from strata.ops.linalg import *  # noqa: F401,F403
 from strata.ops.math import *  # noqa: F401,F403

@@ -10,7 +10,7 @@ from strata.layers.layer import Layer
 from strata.saving.registry import register_keras_serializable
 
 # The namespaces an op name may come from: `"numpy.add"` resolves to `strata.ops.numpy.add`.
-_NAMESPACES = ("numpy", "core", "nn", "math", "linalg", "image")
+_NAMESPACES = ("numpy", "core", "nn", "math", "linalg", "image", "einops")
 
 
 def resolve_op(op_name: str):
