@@ -17,6 +17,7 @@ from strata.backend.conversion import (
     standardize_dtype,
     to_torch_dtype,
 )
+from strata.backend.dtypes import is_float_dtype, is_int_dtype, result_type
 from strata.backend.seeding import set_random_seed
 
 __all__ = [
@@ -27,6 +28,9 @@ __all__ = [
     "epsilon",
     "floatx",
     "image_data_format",
+    "is_float_dtype",
+    "is_int_dtype",
+    "result_type",
     "set_device",
     "set_epsilon",
     "set_floatx",

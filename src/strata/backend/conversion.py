@@ -15,10 +15,15 @@ _DTYPES = {
     "int32": torch.int32,
     "int64": torch.int64,
     "uint8": torch.uint8,
+    "uint16": torch.uint16,
+    "uint32": torch.uint32,
+    "uint64": torch.uint64,
     "bool": torch.bool,
     "complex64": torch.complex64,
+    "complex128": torch.complex128,
 }
 _NAMES = {v: k for k, v in _DTYPES.items()}
+_ALIASES = {"int": "int32"}  # as Keras spells Python ints
 
 
 def standardize_dtype(dtype) -> str | None:
@@ -30,9 +35,13 @@ def standardize_dtype(dtype) -> str | None:
     if dtype is float:
         return "float32"
     if dtype is int:
-        return "int64"
+        return "int32"  # Keras's torch backend: Python ints are int32
     if dtype is bool:
         return "bool"
+    if dtype is complex:
+        return "complex64"
+    if isinstance(dtype, str) and dtype in _ALIASES:
+        return _ALIASES[dtype]
     name = np.dtype(dtype).name if not isinstance(dtype, str) else dtype
     if name not in _DTYPES:
         raise ValueError(f"Expected a dtype among {sorted(_DTYPES)}; received {dtype!r}.")

@@ -13,6 +13,23 @@ from strata.backend.conversion import standardize_dtype
 _op_layer_factory = None
 
 
+# strata.ops, registered when it is imported: the other operators on symbolic tensors (`-x`,
+# `x ** 2`, `x @ y`, `x[:, 0]`, `x > 0`) run the matching op, which records its graph node.
+_ops_namespace = None
+
+
+def register_symbolic_ops(namespace) -> None:
+    """Set the module whose ops implement the operators of symbolic tensors (`strata.ops`)."""
+    global _ops_namespace
+    _ops_namespace = namespace
+
+
+def _op(name):
+    if _ops_namespace is None:
+        raise RuntimeError("Operators on symbolic tensors need strata.ops to be imported first.")
+    return getattr(_ops_namespace, name)
+
+
 def register_op_layer(factory) -> None:
     """Set the layer class built for arithmetic on symbolic tensors (`TensorOp`)."""
     global _op_layer_factory
@@ -92,6 +109,83 @@ class KerasTensor:
 
     def __rtruediv__(self, other):
         return self._binary(other, "divide", reverse=True)
+
+    # The other operators go through strata.ops (see register_symbolic_ops). Equality stays
+    # identity: graph code keeps KerasTensors in lists and dicts.
+    def __neg__(self):
+        return _op("negative")(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _op("absolute")(self)
+
+    def __invert__(self):
+        return _op("logical_not")(self)
+
+    def __pow__(self, other):
+        return _op("power")(self, other)
+
+    def __rpow__(self, other):
+        return _op("power")(other, self)
+
+    def __matmul__(self, other):
+        return _op("matmul")(self, other)
+
+    def __rmatmul__(self, other):
+        return _op("matmul")(other, self)
+
+    def __floordiv__(self, other):
+        return _op("floor_divide")(self, other)
+
+    def __rfloordiv__(self, other):
+        return _op("floor_divide")(other, self)
+
+    def __mod__(self, other):
+        return _op("mod")(self, other)
+
+    def __rmod__(self, other):
+        return _op("mod")(other, self)
+
+    def __lt__(self, other):
+        return _op("less")(self, other)
+
+    def __le__(self, other):
+        return _op("less_equal")(self, other)
+
+    def __gt__(self, other):
+        return _op("greater")(self, other)
+
+    def __ge__(self, other):
+        return _op("greater_equal")(self, other)
+
+    def __and__(self, other):
+        return _op("logical_and")(self, other)
+
+    def __rand__(self, other):
+        return _op("logical_and")(other, self)
+
+    def __or__(self, other):
+        return _op("logical_or")(self, other)
+
+    def __ror__(self, other):
+        return _op("logical_or")(other, self)
+
+    def __xor__(self, other):
+        return _op("logical_xor")(self, other)
+
+    def __rxor__(self, other):
+        return _op("logical_xor")(other, self)
+
+    def __getitem__(self, key):
+        return _op("get_item")(self, key)
+
+    def __iter__(self):
+        # Without this, Python would iterate through __getitem__ until an error.
+        raise TypeError(
+            "A symbolic KerasTensor is not iterable; index it (x[:, 0]) or use ops.unstack."
+        )
 
 
 def any_symbolic(structure) -> bool:

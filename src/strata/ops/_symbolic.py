@@ -1,5 +1,10 @@
 """The decorator that makes a function a Keras op: eager on tensors and arrays, a graph node on
 symbolic tensors (so `ops.add(x, y)` works between layers of a functional model, as in Keras 3).
+
+On symbolic tensors an op becomes an `OpLayer` (strata/layers/core/op_layer.py) that stores the
+op's qualified name (`"numpy.add"`: the namespace is the op module's name up to its first
+underscore, so `strata.ops.numpy_math` ops are `numpy.*`) and its other arguments as JSON; the
+layer's shape inference (a run on the meta device) gives the output shapes and dtypes.
 """
 
 import functools
@@ -21,9 +26,18 @@ def keras_op(func):
         return func(*args, **kwargs)
 
     op.eager = func
+    op.op_name = op_name(func)
     return op
 
 
+def op_name(func) -> str:
+    """`"<namespace>.<name>"` for an op function defined in a `strata.ops` module."""
+    module = func.__module__.rsplit(".", 1)[-1].split("_")[0]
+    return f"{module}.{func.__name__}"
+
+
 def symbolic_call(func, args, kwargs):
-    # Filled in by the ops work (a layer that records the op and its non-tensor arguments).
-    raise NotImplementedError(f"ops.{func.__name__} on symbolic tensors is not supported yet.")
+    """Record `func(*args, **kwargs)` as an `OpLayer` node; returns its symbolic outputs."""
+    from strata.layers.core.op_layer import symbolic_op_call
+
+    return symbolic_op_call(op_name(func), args, kwargs)

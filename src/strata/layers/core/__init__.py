@@ -8,6 +8,7 @@ from strata.layers.core.identity import Identity
 from strata.layers.core.input_layer import Input, InputLayer
 from strata.layers.core.lambda_layer import Lambda
 from strata.layers.core.masking import Masking
+from strata.layers.core.op_layer import OpLayer  # noqa: F401 - registered, not exported
 from strata.layers.core.permute import Permute
 from strata.layers.core.repeat_vector import RepeatVector
 from strata.layers.core.reshape import Reshape
