@@ -48,6 +48,7 @@ from strata.layers.core import (  # noqa: F401
     Reshape,
     TorchModuleWrapper,
 )
+from strata.layers.input_spec import InputSpec
 from strata.layers.layer import Layer, WeightLayout
 from strata.layers.merging import (  # noqa: F401
     Add,
@@ -134,6 +135,7 @@ from strata.layers.reshaping import (  # noqa: F401
 )
 
 __all__ = [
+    "InputSpec",
     "Layer",
     "WeightLayout",
     "Activation",
