@@ -201,6 +201,7 @@ def _initial_value(initializer, metric_name) -> float:
 def _to_tensor(values, dtype) -> torch.Tensor:
     if not isinstance(values, torch.Tensor):
         return backend.convert_to_tensor(values, dtype=backend.standardize_dtype(dtype))
+    values = values.detach()  # a loss given to a Mean must not tie the state to its graph
     return values if values.dtype == dtype else values.to(dtype)
 
 
