@@ -378,9 +378,9 @@ def test_training_loop_from_scratch_with_optimizer_apply_and_metric_objects():
 
     epoch_losses, train_accs, val_accs = [], [], []
     epochs = 4
-    for epoch in range(epochs):
+    for epoch in range(epochs):  # noqa: B007 - the guide's loop
         total = 0.0
-        for step, (inputs, targets) in enumerate(train_dataset):
+        for step, (inputs, targets) in enumerate(train_dataset):  # noqa: B007
             # Forward pass
             logits = model(inputs)
             loss = loss_fn(targets, logits)
