@@ -493,3 +493,27 @@ def test_compute_metrics_updates_the_compiled_metrics_and_returns_all_results():
     results = model.get_metrics_result()
     assert sorted(results) == ["accuracy", "loss"]
     assert float(results["accuracy"]) == pytest.approx(history.history["accuracy"][-1])
+
+
+def test_apply_on_part_of_the_built_variables_keeps_the_optimizer_state():
+    model = _mnist_like_model()
+    optimizer = keras.optimizers.Adam(learning_rate=1e-2)
+    x, y = _classification(rows=32)
+    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+    def step(variables):
+        model.zero_grad()
+        loss_fn(torch.from_numpy(y), model(torch.from_numpy(x))).backward()
+        with torch.no_grad():
+            optimizer.apply([v.value.grad for v in variables], variables)
+
+    step(list(model.trainable_weights))
+    torch_optimizer = optimizer.torch_optimizer
+    first = model.layers[0].kernel.detach().clone()
+    last = model.layers[-1].kernel.detach().clone()
+    model.layers[0].trainable = False
+    step(list(model.trainable_weights))
+    assert optimizer.torch_optimizer is torch_optimizer  # not rebuilt: Adam's moments kept
+    assert torch.equal(first, model.layers[0].kernel.detach())
+    assert not torch.equal(last, model.layers[-1].kernel.detach())
+    assert optimizer.iterations == 2
