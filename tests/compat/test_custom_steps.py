@@ -471,9 +471,7 @@ class ComputeMetricsModel(keras.Model):
         loss = self.compute_loss(x=x, y=y, y_pred=y_pred)
         loss.backward()
         with torch.no_grad():
-            self.optimizer.apply_gradients(
-                [(v.value.grad, v) for v in self.trainable_weights]
-            )
+            self.optimizer.apply_gradients([(v.value.grad, v) for v in self.trainable_weights])
         for metric in self.metrics:
             if metric.name == "loss":
                 metric.update_state(loss)

@@ -241,8 +241,10 @@ def _initial_value(initializer, shape, dtype) -> torch.Tensor:
     is_value = isinstance(initializer, (torch.Tensor, np.ndarray, np.generic, list, tuple))
     is_value = is_value or isinstance(initializer, (int, float, bool))
     if is_value:
-        tensor = initializer if isinstance(initializer, torch.Tensor) else torch.as_tensor(
-            np.asarray(initializer)
+        tensor = (
+            initializer
+            if isinstance(initializer, torch.Tensor)
+            else torch.as_tensor(np.asarray(initializer))
         )
         if dtype is not None:
             tensor = tensor.to(to_torch_dtype(dtype))

@@ -252,9 +252,7 @@ def map_shape_structure(func, structure):
 
 
 def _is_shape(value) -> bool:
-    return isinstance(value, (list, tuple)) and all(
-        isinstance(d, int) or d is None for d in value
-    )
+    return isinstance(value, (list, tuple)) and all(isinstance(d, int) or d is None for d in value)
 
 
 def lists_to_tuples(structure):
