@@ -515,3 +515,32 @@ def test_apply_on_part_of_the_built_variables_keeps_the_optimizer_state():
     assert torch.equal(first, model.layers[0].kernel.detach())
     assert not torch.equal(last, model.layers[-1].kernel.detach())
     assert optimizer.iterations == 2
+
+
+class CustomMSE(keras.losses.Loss):
+    def __init__(self, regularization_factor=0.1, name="custom_mse"):
+        super().__init__(name=name)
+        self.regularization_factor = regularization_factor
+
+    def call(self, y_true, y_pred):
+        mse = torch.mean(torch.square(y_true - y_pred), axis=-1)
+        reg = torch.mean(torch.square(0.5 - y_pred), axis=-1)
+        return mse + self.regularization_factor * reg
+
+    def get_config(self):
+        return {"regularization_factor": self.regularization_factor, "name": self.name}
+
+
+def test_custom_loss_subclass_trains_and_reduces_like_keras():
+    loss = CustomMSE()
+    y_true = torch.tensor([[1.0, 0.0], [0.0, 0.0]])
+    y_pred = torch.tensor([[0.5, 0.5], [0.0, 1.0]])
+    # Per sample: mse (0.25, 0.5), reg (0, 0.25); the mean over the batch by default.
+    expected = ((0.25 + 0.0) + (0.5 + 0.1 * 0.25)) / 2
+    assert float(loss(y_true, y_pred)) == pytest.approx(expected)
+    x, y = _regression(rows=64)
+    model = _first_guide_model(keras.Model)
+    model.compile(optimizer=keras.optimizers.Adam(0.02), loss=CustomMSE())
+    history = model.fit(x, y, epochs=3, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert CustomMSE.from_config(loss.get_config()).regularization_factor == 0.1
