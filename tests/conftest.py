@@ -30,6 +30,6 @@ def _fresh_names_and_seed():
     """Each test starts with Keras's automatic names (`dense`, `dense_1`) and a fixed seed."""
     import strata
 
-    strata.backend.clear_session()
+    strata.backend.clear_session(free_memory=False)  # names only: a gc per test is slow
     strata.backend.set_random_seed(1234)
     yield

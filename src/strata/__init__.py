@@ -11,6 +11,7 @@ from strata import (  # noqa: E402
     applications,
     backend,
     callbacks,
+    config,
     constraints,
     datasets,
     distillation,
@@ -27,25 +28,73 @@ from strata import (  # noqa: E402
     regularizers,
     saving,
     testing,
+    tree,
     utils,
     visualization,
     wrappers,
 )
-from strata.backend import set_random_seed  # noqa: E402
-from strata.layers import Input, InputLayer, Layer  # noqa: E402
+from strata.backend import KerasTensor, Variable, name_scope, set_random_seed  # noqa: E402
+from strata.backend.config import device_scope as _device_scope  # noqa: E402
+from strata.initializers import Initializer  # noqa: E402
+from strata.layers import Input, InputLayer, InputSpec, Layer  # noqa: E402
+from strata.losses import Loss  # noqa: E402
+from strata.metrics import Metric  # noqa: E402
 from strata.models import Model, Sequential  # noqa: E402
+from strata.optimizers import Optimizer  # noqa: E402
+from strata.regularizers import Regularizer  # noqa: E402
+
+
+def version() -> str:
+    """strata's version (what `keras.version()` answers for Keras).
+
+    Example:
+        >>> version() == __version__
+        True
+    """
+    return __version__
+
+
+def device(device_name):
+    """A context in which models and tensors are made on `device_name` (Keras's `keras.device`).
+
+    Args:
+        device_name: `"cpu"`, `"cuda"`, `"cuda:1"`, or Keras's `"gpu"` / `"gpu:1"`.
+
+    Example:
+        >>> import torch
+        >>> with device("cpu"):
+        ...     torch.zeros(1).device.type
+        'cpu'
+    """
+    if not isinstance(device_name, str):
+        raise ValueError(f"device expected a device name string; received {device_name!r}.")
+    name = device_name.lower()
+    if name.startswith("gpu"):
+        name = "cuda" + name[3:]
+    return _device_scope(name)
+
 
 __all__ = [
+    "Initializer",
     "Input",
     "InputLayer",
+    "InputSpec",
+    "KerasTensor",
     "Layer",
+    "Loss",
+    "Metric",
     "Model",
+    "Optimizer",
+    "Regularizer",
     "Sequential",
+    "Variable",
     "activations",
     "applications",
     "backend",
     "callbacks",
+    "config",
     "constraints",
+    "device",
     "datasets",
     "distillation",
     "distribution",
@@ -55,6 +104,7 @@ __all__ = [
     "metrics",
     "models",
     "ops",
+    "name_scope",
     "optimizers",
     "preprocessing",
     "random",
@@ -62,7 +112,9 @@ __all__ = [
     "saving",
     "set_random_seed",
     "testing",
+    "tree",
     "utils",
     "visualization",
     "wrappers",
+    "version",
 ]

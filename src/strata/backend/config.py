@@ -9,7 +9,9 @@ _state = {
     "floatx": "float32",
     "epsilon": 1e-7,
     "image_data_format": "channels_last",
+    "dtype_policy": None,  # None: layers take floatx
 }
+_FLOAT_NAMES = ("float16", "bfloat16", "float32", "float64")
 
 
 def device() -> torch.device:
@@ -60,6 +62,18 @@ def set_floatx(value: str) -> None:
     _state["floatx"] = value
 
 
+def default_layer_dtype() -> str:
+    """The dtype layers get when none is given: the dtype policy's, else `floatx()`."""
+    return _state["dtype_policy"] or _state["floatx"]
+
+
+def set_default_layer_dtype(name) -> None:
+    """Set (a float name) or clear (None) the dtype new layers get; see `strata.config`."""
+    if name is not None and name not in _FLOAT_NAMES:
+        raise ValueError(f"Expected a layer dtype among {_FLOAT_NAMES}; received {name!r}.")
+    _state["dtype_policy"] = name
+
+
 def epsilon() -> float:
     """The fuzz factor used in numeric expressions (Keras's default, 1e-7)."""
     return _state["epsilon"]
@@ -81,8 +95,18 @@ def set_image_data_format(value: str) -> None:
     _state["image_data_format"] = value
 
 
-def clear_session() -> None:
-    """Forget automatic layer names, so the next `Dense` is called `dense` again."""
+def clear_session(free_memory=True) -> None:
+    """Forget automatic layer names, so the next `Dense` is called `dense` again.
+
+    Args:
+        free_memory: also release cached CUDA memory (`torch.cuda.empty_cache()`).
+    """
+    import gc
+
     from strata.backend import naming
 
     naming.reset_names()
+    if free_memory:
+        gc.collect()
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()

@@ -22,3 +22,18 @@ def unique_name(base: str) -> str:
 
 def reset_names() -> None:
     _counts.clear()
+    _uids.clear()
+
+
+_uids: dict[str, int] = defaultdict(int)
+
+
+def get_uid(prefix: str = "") -> int:
+    """A number for `prefix` that starts at 1 and grows with each call (Keras's `get_uid`).
+
+    Example:
+        >>> get_uid("block") + 1 == get_uid("block")
+        True
+    """
+    _uids[prefix] += 1
+    return _uids[prefix]

@@ -171,6 +171,10 @@ def get(identifier):
     )
 
 
+from strata.backend import variables as _variables  # noqa: E402
+
+_variables.register_initializer_getter(get)
+
 __all__ = [
     "ALL_OBJECTS_DICT",
     "Constant",

@@ -61,6 +61,9 @@ from strata.layers.core import (  # noqa: F401
     TorchModuleWrapper,
     Wrapper,
 )
+from strata.layers.input_spec import (  # noqa: F401
+    InputSpec,
+)
 from strata.layers.layer import Layer, WeightLayout
 from strata.layers.merging import (  # noqa: F401
     Add,
@@ -280,6 +283,7 @@ __all__ = [
     "Identity",
     "Input",
     "InputLayer",
+    "InputSpec",
     "IntegerLookup",
     "LSTM",
     "LSTMCell",

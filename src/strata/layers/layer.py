@@ -9,9 +9,16 @@ import torch
 
 from strata.backend import config as backend_config
 from strata.backend import naming
-from strata.backend.conversion import convert_to_numpy, convert_to_tensor, standardize_dtype
+from strata.backend.conversion import (
+    convert_to_numpy,
+    convert_to_tensor,
+    standardize_dtype,
+    to_torch_dtype,
+)
 from strata.backend.keras_tensor import KerasTensor, any_symbolic, flatten, map_structure
 from strata.backend.loss_scope import LossScope, current_scope
+from strata.backend.name_scope import join_path, name_scope
+from strata.backend.variables import Variable
 
 _BASE_KWARGS = {
     "activity_regularizer",
@@ -71,7 +78,17 @@ class Layer(torch.nn.Module):
             raise ValueError(f"Layer name expected a string; received {name!r}.")
         self.name = name or naming.unique_name(naming.to_snake_case(type(self).__name__))
         self._trainable = bool(kwargs.get("trainable", True))
-        self._dtype_name = standardize_dtype(kwargs.get("dtype")) or backend_config.floatx()
+        self._dtype_name = (
+            standardize_dtype(kwargs.get("dtype")) or backend_config.default_layer_dtype()
+        )
+        self.autocast = bool(kwargs.get("autocast", True))
+        # Float inputs of another precision are cast to this dtype on eager calls (Keras's rule).
+        self._input_cast_dtype = (
+            to_torch_dtype(self._dtype_name)
+            if self.autocast and "float" in self._dtype_name
+            else None
+        )
+        self.input_spec = None
         self.built = False
         self.supports_masking = False
         self._inbound_nodes = []
@@ -121,6 +138,8 @@ class Layer(torch.nn.Module):
         from strata import constraints, initializers, regularizers
 
         shape = tuple(int(d) for d in shape)
+        # Keras's name for the variable; the module attribute may be renamed (see __setattr__).
+        variable_name = name or naming.unique_name("variable")
         name = name or f"weight_{len(self._own_weights)}"
         if self.__dict__.get(name, 0) is None:
             del self.__dict__[name]  # a placeholder such as `self.bias = None` set before build
@@ -132,18 +151,28 @@ class Layer(torch.nn.Module):
         keras_value = init(shape, dtype=dtype or self._dtype_name)
         value = _from_keras(keras_value, keras_layout)
         value = value.to(backend_config.device())
+        regularizer = regularizers.get(regularizer)
+        constraint = constraints.get(constraint)
+        with name_scope(self.name, caller=self):
+            path = join_path(variable_name)
+        tensor = Variable.wrap(
+            value,
+            trainable=bool(trainable),
+            name=variable_name,
+            path=path,
+            regularizer=regularizer,
+            constraint=constraint,
+        )
         if trainable:
-            tensor = torch.nn.Parameter(value, requires_grad=self._trainable)
+            tensor.requires_grad_(self._trainable)
             self.register_parameter(name, tensor)
         else:
-            self.register_buffer(name, value)
-            tensor = getattr(self, name)
+            # Non-trainable state stays a buffer (BatchNormalization's moving statistics).
+            self.register_buffer(name, tensor)
         layout = (
             keras_layout if isinstance(keras_layout, WeightLayout) else tuple(keras_layout or ())
         )
         self._own_weights.append((name, bool(trainable), layout))
-        regularizer = regularizers.get(regularizer)
-        constraint = constraints.get(constraint)
         if regularizer is not None or constraint is not None:
             self._weight_extras[name] = (regularizer, constraint)
         # `self.w = self.add_weight(...)` then moves the registration to `w` (see __setattr__).
@@ -157,6 +186,10 @@ class Layer(torch.nn.Module):
             if registered != name:
                 self._rename_weight(registered, name)
                 return
+        buffers = self.__dict__.get("_buffers")
+        if buffers is not None and name in buffers and isinstance(value, Variable):
+            buffers[name] = value  # torch would move a Parameter subclass to the parameters
+            return
         modules = self.__dict__.get("_modules")
         if modules and name in modules and not isinstance(value, torch.nn.Module):
             # A sublayer named like an attribute ("outputs", "name", "optimizer"), as Keras
@@ -164,6 +197,26 @@ class Layer(torch.nn.Module):
             object.__setattr__(self, name, value)
             return
         super().__setattr__(name, value)
+
+    def _apply(self, fn, recurse=True):
+        # `model.to(...)`, `.double()`: torch replaces buffers (and, in some modes, parameters)
+        # by plain tensors; they become Variables again with the same metadata.
+        before = {**self._parameters, **self._buffers}
+        result = super()._apply(fn, recurse)
+        for table in (self._parameters, self._buffers):
+            for key, new in table.items():
+                old = before.get(key)
+                if isinstance(old, Variable) and new is not None and not isinstance(new, Variable):
+                    table[key] = _rewrapped(new, old)
+        return result
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        from strata.backend.variables import restore
+
+        for table in (self._parameters, self._buffers):
+            for key, value in table.items():
+                table[key] = restore(value)
 
     def _rename_weight(self, old: str, new: str) -> None:
         """Register weight `old` under `new` instead, in the same place of every record."""
@@ -354,9 +407,21 @@ class Layer(torch.nn.Module):
             args = (kwargs.pop("inputs"),)
         if any_symbolic(args) or any_symbolic(kwargs):
             return self._symbolic_call(args, kwargs)
-        inputs = map_structure(_to_tensor, args[0])
+        cast = self._input_cast_dtype
+        inputs = map_structure(lambda value: _to_tensor(value, cast), args[0])
+        if self.input_spec is not None:
+            from strata.layers.input_spec import assert_input_compatibility
+
+            assert_input_compatibility(self.input_spec, inputs, self.name)
         if not self.built:
-            self._build_for(map_structure(lambda t: tuple(t.shape), inputs))
+            # The first call builds inside the layer's name scope, so weights made by
+            # sublayers on this call get paths under it ("model/dense/kernel"), as in Keras.
+            with name_scope(self.name, caller=self):
+                self._build_for(map_structure(lambda t: tuple(t.shape), inputs))
+                return self._eager_call(inputs, args, kwargs)
+        return self._eager_call(inputs, args, kwargs)
+
+    def _eager_call(self, inputs, args, kwargs):
         if self._call_accepts_training and kwargs.get("training") is None:
             kwargs["training"] = self.training
         elif not self._call_accepts_training:
@@ -388,7 +453,8 @@ class Layer(torch.nn.Module):
 
     def _build_for(self, input_shape) -> None:
         try:
-            self.build(input_shape)
+            with name_scope(self.name, caller=self):
+                self.build(input_shape)
         except (ValueError, TypeError, RuntimeError) as error:
             raise type(error)(
                 f"Layer '{self.name}' ({type(self).__name__}) could not be built for input "
@@ -402,6 +468,10 @@ class Layer(torch.nn.Module):
         from strata.layers.shape_inference import describe_shapes
 
         kwargs = {k: v for k, v in kwargs.items() if k not in ("training", "mask")}
+        if self.input_spec is not None:
+            from strata.layers.input_spec import assert_input_compatibility
+
+            assert_input_compatibility(self.input_spec, args[0], self.name)
         if not self.built:
             self._build_for(map_structure(_spec_shape, args[0]))
         try:
@@ -526,11 +596,23 @@ def _batch_input_shape_from(kwargs):
     return None
 
 
-def _to_tensor(value):
-    # Arrays become tensors; Python numbers stay numbers (operands such as `2 * x`).
+def _to_tensor(value, cast=None):
+    # Arrays become tensors; Python numbers stay numbers (operands such as `2 * x`). Float
+    # tensors of another precision are cast to the layer's dtype (`cast`), as Keras does.
     if isinstance(value, (np.ndarray, np.generic)):
-        return convert_to_tensor(value)
+        value = convert_to_tensor(value)
+    if cast is not None and isinstance(value, torch.Tensor):
+        if value.dtype != cast and value.is_floating_point():
+            return value.to(cast)
     return value
+
+
+def _rewrapped(tensor, old):
+    """`tensor` (what torch made of Variable `old`) as a Variable with `old`'s metadata."""
+    new = Variable.wrap(tensor, trainable=False)
+    new.__dict__.update({k: v for k, v in old.__dict__.items() if not isinstance(v, torch.Tensor)})
+    new.requires_grad_(old.requires_grad and tensor.is_floating_point())
+    return new
 
 
 def _spec_shape(value):

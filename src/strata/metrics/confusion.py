@@ -98,7 +98,7 @@ class _ConfusionMetric(Metric):
         # Counts come out in sorted order; `_unsort` puts them back in the user's order.
         self._unsort = torch.from_numpy(np.argsort(order, kind="stable"))
         for count in self._counts:
-            self.add_variable(count, (len(self.thresholds),))
+            self.add_variable(shape=(len(self.thresholds),), initializer="zeros", name=count)
 
     def _place(self, like):
         super()._place(like)

@@ -8,15 +8,20 @@ there, so the training loop never waits for a value to come back to the host.
 import torch
 
 from strata import backend
+from strata.backend.name_scope import join_path, name_scope
 from strata.backend.naming import to_snake_case, unique_name
+from strata.backend.variables import Variable
 from strata.losses.loss import as_like, squeeze_or_expand_to_same_rank
 
 
 class Metric:
     """Base class of stateful metrics.
 
-    Subclasses create their state with `add_variable` in `__init__` and implement
-    `update_state(y_true, y_pred, sample_weight=None)` and `result()`.
+    Subclasses create their state with `add_variable` (or `add_weight`) in `__init__` and
+    implement `update_state(y_true, y_pred, sample_weight=None)` and `result()`. The state is
+    made of `strata.Variable`s (`assign`, `assign_add`, `numpy()`, path `"<metric>/<name>"`),
+    on the device of `strata.backend.device()`; they move to the device of the first batch an
+    update sees when that differs.
 
     Args:
         name: the metric's name, which is its key in the training history (default: the class
@@ -28,12 +33,11 @@ class Metric:
         >>> class Count(Metric):
         ...     def __init__(self, name=None, dtype=None):
         ...         super().__init__(name=name, dtype=dtype)
-        ...         self.count = self.add_variable("count", ())
+        ...         self.count = self.add_variable(shape=(), initializer="zeros", name="count")
         ...     def update_state(self, y_true, y_pred, sample_weight=None):
-        ...         self._place(y_pred)
-        ...         self.count.add_(y_pred.shape[0])
+        ...         self.count.assign_add(y_pred.shape[0])
         ...     def result(self):
-        ...         return self.count.clone()
+        ...         return self.count.value
         >>> m = Count()
         >>> m.update_state(None, torch.zeros(3)); m.update_state(None, torch.zeros(2))
         >>> float(m.result())
@@ -45,7 +49,8 @@ class Metric:
         self._dtype_arg = backend.standardize_dtype(dtype)
         self._variable_names: list[str] = []
         self._initial_values: dict[str, float] = {}
-        self._device = torch.device("cpu")
+        self._variables_by_name: dict[str, Variable] = {}
+        self._device = backend.device()
 
     @property
     def dtype(self) -> str:
@@ -55,41 +60,84 @@ class Metric:
     def torch_dtype(self) -> torch.dtype:
         return backend.to_torch_dtype(self.dtype)
 
-    def add_variable(self, name=None, shape=(), initializer=0.0, dtype=None, aggregation="sum"):
-        """Create a state tensor `self.<name>` filled with `initializer`, and return it.
+    def add_variable(self, shape=(), initializer=0.0, dtype=None, aggregation="sum", name=None):
+        """Create a state variable filled with `initializer`, and return it.
 
-        `initializer` is a number or Keras's `"zeros"` / `"ones"`. `aggregation` is accepted for
-        Keras compatibility: state adds up over processes in a data-parallel run ("sum").
+        Args:
+            shape: the variable's shape (Keras's first argument). A string here is taken as
+                the name (strata's earlier `add_variable(name, shape)` order).
+            initializer: a number or Keras's `"zeros"` / `"ones"`.
+            dtype: the dtype (default: the metric's).
+            aggregation: accepted for Keras compatibility: state adds up over processes in a
+                data-parallel run ("sum").
+            name: the variable's name; the metric keeps it as the attribute `self.<name>` too
+                unless it is taken.
+
+        Returns:
+            The `strata.Variable` (not trainable) holding the state.
         """
-        if aggregation not in ("sum", "mean", None):
+        if isinstance(shape, str):  # strata's earlier order: add_variable(name, shape, ...)
+            shape, initializer, name = initializer if initializer != 0.0 else (), 0.0, shape
+        if aggregation not in ("sum", "mean", "none", None):
             raise ValueError(
                 f"Metric '{self.name}' expected aggregation 'sum'; received {aggregation!r}."
             )
         name = name or f"variable_{len(self._variable_names)}"
+        if name in self._variable_names:
+            raise ValueError(f"Metric '{self.name}' already has a variable named '{name}'.")
         fill = _initial_value(initializer, self.name)
         dtype = backend.to_torch_dtype(dtype) if dtype is not None else self.torch_dtype
         value = torch.full(tuple(shape), fill, dtype=dtype, device=self._device)
-        setattr(self, name, value)
+        with name_scope(self.name, caller=self):
+            path = join_path(name)
+        variable = Variable.wrap(value, trainable=False, name=name, path=path)
+        variable.aggregation = aggregation
         self._variable_names.append(name)
+        self._variables_by_name[name] = variable
         self._initial_values[name] = fill
-        return value
+        if not hasattr(self, name):
+            setattr(self, name, variable)
+        return variable
 
     def add_weight(self, shape=(), initializer="zeros", dtype=None, name=None):
         """Keras's other name for `add_variable` (custom metrics written for Keras use it)."""
-        return self.add_variable(name=name, shape=shape, initializer=initializer, dtype=dtype)
+        return self.add_variable(shape=shape, initializer=initializer, dtype=dtype, name=name)
 
     @property
     def variables(self) -> list[torch.Tensor]:
-        """The state tensors, in creation order."""
-        return [getattr(self, name) for name in self._variable_names]
+        """The state variables, in creation order."""
+        return [self._variables_by_name[name] for name in self._variable_names]
 
     def _place(self, like) -> None:
         """Move the state to `like`'s device if it lives elsewhere (the first update's)."""
         target = like.device if isinstance(like, torch.Tensor) else self._device
         if target != self._device:
-            for name in self._variable_names:
-                setattr(self, name, getattr(self, name).to(target))
+            for name, variable in list(self._variables_by_name.items()):
+                try:
+                    variable.data = variable.data.to(target)  # in place: references stay valid
+                except RuntimeError:  # devices torch cannot swap in place (meta): a new one
+                    self._replace_variable(name, variable, variable.to(target))
             self._device = target
+
+    def __setstate__(self, state):
+        from strata.backend.variables import restore
+
+        self.__dict__.update(state)
+        for name, old in list(self._variables_by_name.items()):
+            new = restore(old)
+            if new is not old:
+                self._variables_by_name[name] = new
+                for attribute, value in list(vars(self).items()):
+                    if value is old:
+                        setattr(self, attribute, new)
+
+    def _replace_variable(self, name, old, tensor) -> None:
+        new = Variable.wrap(tensor, trainable=False, name=old.name, path=old.path)
+        new.aggregation = old.aggregation
+        self._variables_by_name[name] = new
+        for attribute, value in list(vars(self).items()):
+            if value is old:
+                setattr(self, attribute, new)
 
     def stateless_result(self, metric_variables) -> torch.Tensor:
         """The result the metric would give with state `metric_variables` (in `variables`
@@ -100,18 +148,22 @@ class Metric:
                 f"Metric '{self.name}' expected {len(kept)} state tensors; "
                 f"received {len(metric_variables)}."
             )
+        saved = [v.detach().clone() for v in kept]
         try:
-            for name, value in zip(self._variable_names, metric_variables):
-                setattr(self, name, value)
-            return self.result()
+            for variable, value in zip(kept, metric_variables):
+                variable.assign(value)
+            result = self.result()
+            # A result that is a state variable itself is read before the state comes back.
+            return result.detach().clone() if isinstance(result, Variable) else result
         finally:
-            for name, value in zip(self._variable_names, kept):
-                setattr(self, name, value)
+            for variable, value in zip(kept, saved):
+                variable.assign(value)
 
     def reset_state(self) -> None:
-        """Return every state tensor to its initial value (in place, on its device)."""
-        for name in self._variable_names:
-            getattr(self, name).fill_(self._initial_values[name])
+        """Return every state variable to its initial value (in place, on its device)."""
+        with torch.no_grad():
+            for name in self._variable_names:
+                self._variables_by_name[name].fill_(self._initial_values[name])
 
     def update_state(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} must implement update_state().")
@@ -149,6 +201,7 @@ def _initial_value(initializer, metric_name) -> float:
 def _to_tensor(values, dtype) -> torch.Tensor:
     if not isinstance(values, torch.Tensor):
         return backend.convert_to_tensor(values, dtype=backend.standardize_dtype(dtype))
+    values = values.detach()  # a loss given to a Mean must not tie the state to its graph
     return values if values.dtype == dtype else values.to(dtype)
 
 

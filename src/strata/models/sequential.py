@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from strata.backend.keras_tensor import KerasTensor
+from strata.backend.name_scope import name_scope
 from strata.layers.core.input_layer import InputLayer
 from strata.layers.layer import Layer
 from strata.models.functional import Functional
@@ -96,8 +97,9 @@ class Sequential(Functional):
         else:
             inputs = self._input_layer._input_tensor
         x = inputs
-        for layer in self._stack:
-            x = layer(x)
+        with name_scope(self.name, caller=self):  # weight paths "sequential/dense/kernel"
+            for layer in self._stack:
+                x = layer(x)
         self._init_graph(inputs, x)
         self._built_input_shape = tuple(self.inputs[0].shape)
         self._graph_nodes = [(layer, layer._inbound_nodes[-1]) for layer in self._stack]

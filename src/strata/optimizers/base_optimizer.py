@@ -269,6 +269,18 @@ class Optimizer(OptimizerStateMixin):
             trainable_variables: optional variables; builds the optimizer on them first.
         """
         if trainable_variables is not None:
+            trainable_variables = list(trainable_variables)
+            known = {id(v) for v in self._variables}
+            if self.built and all(id(v) in known for v in trainable_variables):
+                same = len(trainable_variables) == len(self._variables) and all(
+                    a is b for a, b in zip(trainable_variables, self._variables)
+                )
+                if not same:
+                    # Some of the built variables (a frozen part) or another order: step
+                    # those given, keep the optimizer's state.
+                    if grads is None:
+                        grads = [v.grad for v in trainable_variables]
+                    return self.apply_gradients(zip(grads, trainable_variables))
             self.build(trainable_variables)
         if not self.built:
             raise ValueError(

@@ -42,6 +42,18 @@ def register_keras_serializable(package: str = "Custom", name: str | None = None
 register_serializable = register_keras_serializable
 
 
+def get_custom_objects() -> dict:
+    """The live table of registered objects, by registered name (`"package>Name"`).
+
+    Adding an entry makes that name loadable, as in Keras.
+
+    Example:
+        >>> "Custom>NotRegistered" in get_custom_objects()
+        False
+    """
+    return _GLOBAL_CUSTOM_OBJECTS
+
+
 def get_registered_name(obj) -> str:
     return _GLOBAL_CUSTOM_NAMES.get(obj, getattr(obj, "__name__", type(obj).__name__))
 

@@ -56,7 +56,7 @@ class SafeModeScope:
         self._previous = None
 
     def __enter__(self):
-        self._previous = in_safe_mode()
+        self._previous = getattr(_safe_mode, "value", None)  # None: the global setting
         _safe_mode.value = self.safe_mode
         return self
 
@@ -64,9 +64,19 @@ class SafeModeScope:
         _safe_mode.value = self._previous
 
 
+_global_safe_mode = {"value": True}
+
+
+def set_global_safe_mode(value: bool) -> None:
+    """The safe mode outside any SafeModeScope (`strata.config.enable_unsafe_deserialization`)."""
+    _global_safe_mode["value"] = bool(value)
+
+
 def in_safe_mode() -> bool:
-    """Whether code from configs must be refused now (True unless inside SafeModeScope(False))."""
-    return getattr(_safe_mode, "value", True)
+    """Whether code from configs must be refused now (True unless inside SafeModeScope(False),
+    or after `strata.config.enable_unsafe_deserialization()` outside any scope)."""
+    value = getattr(_safe_mode, "value", None)
+    return _global_safe_mode["value"] if value is None else value
 
 
 # --------------------------------------------------------------------------------------- saving

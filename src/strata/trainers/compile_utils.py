@@ -252,3 +252,56 @@ class LossTracker:
         """The result for state `variables` (as `variables` gives them), leaving ours alone."""
         total, count = variables
         return total / count if float(count) else torch.tensor(0.0)
+
+    def update_state(self, values, sample_weight=None):
+        """Keras's form for custom steps: add one batch's loss (weight 1, or `sample_weight`)."""
+        value = values if isinstance(values, torch.Tensor) else torch.as_tensor(values)
+        size = 1 if sample_weight is None else float(sample_weight)
+        self.update(value.detach().float().mean(), size)
+
+
+class CompileMetrics:
+    """The compiled metrics of every output as one metric, named "compile_metrics" (Keras 3).
+
+    `model.metrics` lists it after the loss tracker; custom `train_step`s update it with the
+    whole `(y, y_pred)` and its `result()` is a dict keyed as the logs are (`"mae"`, or
+    `"out_a_mae"` for several outputs).
+    """
+
+    name = "compile_metrics"
+
+    def __init__(self, model):
+        self._model = model
+
+    @property
+    def metrics(self) -> list:
+        return [m for target in self._model._targets for m in target.metrics]
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        from strata.backend.keras_tensor import flatten
+        from strata.trainers import data_checks
+        from strata.trainers.data_adapters import to_device
+
+        model = self._model
+        ys = [to_device(v) for v in model._flatten_targets(y_true)]
+        ys = data_checks.shape_targets(model._targets, ys)
+        outputs = [o.detach() for o in flatten(y_pred)]
+        model._update_metrics(ys, outputs, to_device(sample_weight), logits=False)
+
+    def result(self) -> dict:
+        return {
+            key: metric.result()
+            for key, metric in self._model._metric_keys()
+            if key != "loss" and metric in self.metrics
+        }
+
+    def reset_state(self):
+        for metric in self.metrics:
+            metric.reset_state()
+
+    @property
+    def variables(self) -> list:
+        return [v for metric in self.metrics for v in getattr(metric, "variables", [])]
+
+    def __repr__(self):
+        return f"<CompileMetrics of {[m.name for m in self.metrics]}>"

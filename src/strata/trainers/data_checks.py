@@ -76,7 +76,8 @@ def shape_targets(targets, ys):
     shaped = []
     for target, y in zip(targets, ys):
         shaped.append(_shape_one(target, y) if target.loss is not None else y)
-    return shaped
+    # Targets of a model compiled without losses (a custom train_step uses them) pass as given.
+    return shaped + list(ys[len(targets) :])
 
 
 def _shape_one(target, y):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import torch
 
@@ -143,6 +145,7 @@ def _run_epochs(model, engine, train, valid, callback_list, epochs, validation_f
     callback_list.set_engine(engine)
     model.stop_training = False
     step_fn = _train_step_function(model, engine)
+    custom_step = model._overridden("train_step")
     needs_batch_begin = callback_list.needs("on_train_batch_begin")
     needs_batch_end = callback_list.needs("on_train_batch_end")
     # Processes must stop at the same step: when something may ask to stop mid-epoch (a batch
@@ -150,7 +153,7 @@ def _run_epochs(model, engine, train, valid, callback_list, epochs, validation_f
     agree_each_step = engine.distribution is not None and (
         callback_list.may_stop_mid_epoch() or model._overridden("train_step")
     )
-    epoch_logs = {}
+    epoch_logs, returned = {}, None
     model.train()
     try:
         callback_list.on_train_begin()
@@ -162,14 +165,18 @@ def _run_epochs(model, engine, train, valid, callback_list, epochs, validation_f
             for step, batch in enumerate(engine.batches(train)):
                 if needs_batch_begin:
                     callback_list.on_train_batch_begin(step)
-                step_fn(batch)
+                returned = step_fn(batch)
                 if needs_batch_end:
-                    callback_list.on_train_batch_end(step, model._lazy_logs())
+                    logs = _custom_logs(returned) if custom_step else model._lazy_logs()
+                    callback_list.on_train_batch_end(step, logs)
                 if model.stop_training or agree_each_step:
                     if engine.agree_to_stop(model.stop_training):
                         model.stop_training = True
                         break
-            epoch_logs = model._metric_results(synchronize=True)
+            if custom_step:
+                epoch_logs = custom_epoch_logs(model, returned)
+            else:
+                epoch_logs = model._metric_results(synchronize=True)
             if valid is not None and _should_validate(epoch, validation_freq):
                 val_logs = _evaluate_epoch(model, engine, valid, callback_list)
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
@@ -269,16 +276,51 @@ def _evaluate_epoch(model, engine, adapter, callback_list):
     with torch.inference_mode():
         was_training = model.training
         model.eval()
+        custom_step = model._overridden("test_step")
+        returned = None
         for step, batch in enumerate(engine.batches(adapter, evaluation=True)):
             if needs_begin:
                 callback_list.on_test_batch_begin(step)
-            _test_batch(model, engine, batch)
+            returned = _test_batch(model, engine, batch)
             if needs_end:
-                callback_list.on_test_batch_end(step, model._lazy_logs())
+                logs = _custom_logs(returned) if custom_step else model._lazy_logs()
+                callback_list.on_test_batch_end(step, logs)
         model.train(was_training)
-    logs = model._metric_results(synchronize=True)
+    if custom_step:
+        logs = custom_epoch_logs(model, returned)
+    else:
+        logs = model._metric_results(synchronize=True)
     callback_list.on_test_end(logs)
     return logs
+
+
+def _custom_logs(returned):
+    from strata.trainers.logs import LazyLogs
+
+    return LazyLogs(lambda: _python_logs(returned))
+
+
+def _python_logs(logs) -> dict:
+    """A step's returned logs as floats, nested dicts flattened (Keras's `_pythonify_logs`)."""
+    found = {}
+    for key, value in (logs or {}).items():
+        if isinstance(value, Mapping):
+            found.update(_python_logs(value))
+        elif isinstance(value, (torch.Tensor, np.ndarray, np.generic)):
+            array = np.asarray(convert_to_numpy(value))
+            found[key] = float(array) if array.size == 1 else array
+        else:
+            found[key] = value
+    return found
+
+
+def custom_epoch_logs(model, returned) -> dict:
+    """An epoch's logs under a custom step, by Keras's rule: every metric's result when the
+    step returned exactly the metrics' names, else what the last step returned."""
+    metric_logs = model.get_metrics_result()
+    if isinstance(returned, Mapping) and set(returned) == set(metric_logs):
+        return _python_logs(metric_logs)
+    return _python_logs(dict(returned) if returned is not None else metric_logs)
 
 
 def _test_batch(model, engine, batch):
@@ -286,7 +328,7 @@ def _test_batch(model, engine, batch):
         xs, ys, weights = batch
         x = xs[0] if len(xs) == 1 else xs
         y = (ys[0] if len(ys) == 1 else ys) if ys else None
-        return model.test_step((x, y, weights))
+        return model.test_step((x, y, weights) if weights is not None else (x, y))
     return engine.test_step(*batch)
 
 
@@ -306,7 +348,7 @@ def run_evaluate(model, x, y, batch_size, verbose, sample_weight, steps, callbac
         print(f"{adapter.num_batches}/{adapter.num_batches} - {format_logs(logs)}")
     from strata.trainers.trainer import _format_result
 
-    return _format_result(logs, return_dict)
+    return _format_result(model, logs, return_dict)
 
 
 def run_predict(model, x, batch_size, verbose, steps, callbacks):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import torch
 
-from strata.trainers.compile_utils import LossTracker, resolve_targets
+from strata.trainers.compile_utils import CompileMetrics, LossTracker, resolve_targets
 from strata.trainers.data_adapters import (
     unpack_batch,
 )
@@ -65,7 +65,10 @@ class Trainer(DataPlumbingMixin):
         self._targets = []
         self._loss_tracker = LossTracker("loss")
         self._output_loss_trackers = []
-        if getattr(self, "built", False):
+        self._compile_metrics = CompileMetrics(self) if (metrics or weighted_metrics) else None
+        self._output_losses_tracked = False
+        self._loss_terms, self._metric_targets, self._multi_output = [], [], False
+        if getattr(self, "built", False) and any(a is not None for a in self._compile_args):
             self._resolve_targets()
         self.jit_compile = jit_compile is True
         self._compile_config = {
@@ -107,19 +110,43 @@ class Trainer(DataPlumbingMixin):
 
     @property
     def metrics(self):
-        """The loss trackers and compiled metrics (objects with `result()`/`reset_state()`)."""
+        """Keras 3's list: the loss tracker, the compiled metrics as one `compile_metrics`
+        object (when compile was given metrics), then, for several outputs once a step has
+        run, each output's loss tracker. Subclasses may override it (custom `train_step`s)."""
         found = [self._loss_tracker] if self.compiled else []
-        if len(self._targets) > 1:
+        if self.compiled and self._compile_metrics is not None:
+            found.append(self._compile_metrics)
+        if len(self._targets) > 1 and self._output_losses_tracked:
             found += [t for t, o in zip(self._output_loss_trackers, self._targets) if o.loss]
-        for target in self._targets:
-            found += target.metrics
         return found
 
     @property
     def metrics_names(self):
-        """Names in the order of the lists `evaluate` and `*_on_batch` return: the loss first."""
-        names = [key for key, _ in self._metric_keys()]
-        return ["loss"] + [n for n in names if n != "loss"] if "loss" in names else names
+        """`[m.name for m in model.metrics]`, as Keras 3 answers (`["loss", "compile_metrics"]`);
+        the keys of `evaluate(..., return_dict=True)` name every value."""
+        return [m.name for m in self.metrics]
+
+    def get_metrics_result(self):
+        """Every metric's current result by log name (compiled metrics expanded), as tensors."""
+        found = {}
+        for metric in self.metrics:
+            result = metric.result()
+            if isinstance(result, dict):
+                found.update(result)
+            else:
+                found[metric.name] = result
+        return found
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        """Update the compiled metrics with one batch and return every metric's result.
+
+        For custom `train_step`s (Keras 3's seam): `y_pred` as the model returns it
+        (probabilities for a softmax output). The loss tracker is not updated here.
+        """
+        self._assert_compiled("compute_metrics")
+        if self._compile_metrics is not None:
+            self._compile_metrics.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
 
     def reset_metrics(self):
         for metric in self.metrics:
@@ -128,8 +155,12 @@ class Trainer(DataPlumbingMixin):
     def _metric_keys(self):
         multi = len(self._targets) > 1
         for target in self._targets:
+            plain = {m.name for m in target.metrics if not m._strata_weighted}
             for metric in target.metrics:
-                yield (f"{target.name}_{metric.name}" if multi else metric.name), metric
+                name = metric.name
+                if metric._strata_weighted and name in plain:
+                    name = f"weighted_{name}"  # Keras's key when both lists hold the metric
+                yield (f"{target.name}_{name}" if multi else name), metric
         yield "loss", self._loss_tracker
         if multi:
             for tracker, target in zip(self._output_loss_trackers, self._targets):
@@ -151,9 +182,12 @@ class Trainer(DataPlumbingMixin):
         else:
             results = [metric.result() for metric in metrics]
         values = [torch.as_tensor(r).detach().float().cpu() for r in results]
-        # A metric with one value per class (F1Score(), R2Score(class_aggregation=None)) logs
-        # an array, as in Keras; every other one a float.
-        return {k: float(v) if v.numel() == 1 else v.numpy() for k, v in zip(keys, values)}
+        # Keras's logs list their keys in sorted order. A metric with one value per class
+        # (F1Score(), R2Score(class_aggregation=None)) logs an array, as in Keras.
+        return {
+            k: float(v) if v.numel() == 1 else v.numpy()
+            for k, v in sorted(zip(keys, values), key=lambda kv: kv[0])
+        }
 
     def _lazy_logs(self):
         return LazyLogs(lambda: self._metric_results())
@@ -217,6 +251,7 @@ class Trainer(DataPlumbingMixin):
 
     def _track_output_losses(self, per_output, batch):
         if self._multi_output:
+            self._output_losses_tracked = True
             for tracker, value in zip(self._output_loss_trackers, per_output):
                 if value is not None:
                     tracker.update(value.detach(), batch)
@@ -369,7 +404,7 @@ class Trainer(DataPlumbingMixin):
             engine.train_step(xs, ys, weights)
         finally:
             self.eval()
-        return _format_result(self._metric_results(), return_dict)
+        return _format_result(self, self._metric_results(), return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         self._build_from_batch(x)
@@ -380,7 +415,7 @@ class Trainer(DataPlumbingMixin):
 
         with torch.inference_mode():
             Engine(self, training=False).test_step(xs, ys, weights)
-        return _format_result(self._metric_results(), return_dict)
+        return _format_result(self, self._metric_results(), return_dict)
 
     def predict_on_batch(self, x):
         from strata.backend.conversion import convert_to_numpy
@@ -395,7 +430,7 @@ class Trainer(DataPlumbingMixin):
             raise ValueError(
                 f"{what}() expected a compiled model; call model.compile(optimizer, loss) first."
             )
-        if not self._targets:
+        if not self._targets and any(arg is not None for arg in self._compile_args):
             self._resolve_targets()
 
     def _build_from_batch(self, x):
@@ -418,12 +453,26 @@ def _check_loss_weights(loss_weights) -> None:
             arguments.number("compile()", "every loss weight", weight)
 
 
-def _format_result(logs, return_dict):
+def _format_result(model, logs, return_dict):
     if return_dict:
         return logs
-    # Keras's order for lists: the loss first, then the metrics.
-    values = [logs["loss"]] if "loss" in logs else []
-    values += [v for k, v in logs.items() if k != "loss"]
+    return _values_in_keras_order(model, logs)
+
+
+def _values_in_keras_order(model, logs):
+    """Keras 3's order for the lists of `evaluate` and `*_on_batch`: the names of
+    `model.metrics` found in the logs (compiled metrics by their own names), in that order,
+    then the other keys sorted. One value alone comes back as a scalar."""
+    names = []
+    for metric in model.metrics:
+        inner = getattr(metric, "metrics", None) if isinstance(metric, CompileMetrics) else None
+        names += [m.name for m in inner] if inner is not None else [metric.name]
+    ordered = []
+    for name in names:
+        if name in logs and name not in ordered:
+            ordered.append(name)
+    ordered += sorted(k for k in logs if k not in ordered)
+    values = [logs[k] for k in ordered]
     return values[0] if len(values) == 1 else values
 
 

@@ -93,10 +93,14 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
+        if not inputs.is_floating_point():  # integer inputs promote to float, as in Keras
+            inputs = inputs.to(self.kernel.dtype)
         return self.activation(F.linear(inputs, self.kernel, self.bias))
 
     def call_without_activation(self, inputs):
         """The pre-activation output: losses use it to compute crossentropy from logits."""
+        if not inputs.is_floating_point():
+            inputs = inputs.to(self.kernel.dtype)
         return F.linear(inputs, self.kernel, self.bias)
 
     def compute_output_shape(self, input_shape):
