@@ -62,15 +62,21 @@ def set_floatx(value: str) -> None:
     _state["floatx"] = value
 
 
+_MIXED_NAMES = ("mixed_float16", "mixed_bfloat16")
+
+
 def default_layer_dtype() -> str:
-    """The dtype layers get when none is given: the dtype policy's, else `floatx()`."""
+    """The dtype policy name layers get when none is given (set, else `floatx()`)."""
     return _state["dtype_policy"] or _state["floatx"]
 
 
 def set_default_layer_dtype(name) -> None:
-    """Set (a float name) or clear (None) the dtype new layers get; see `strata.config`."""
-    if name is not None and name not in _FLOAT_NAMES:
-        raise ValueError(f"Expected a layer dtype among {_FLOAT_NAMES}; received {name!r}.")
+    """Set (a float or mixed policy name) or clear (None) the policy new layers get."""
+    if name is not None and name not in _FLOAT_NAMES + _MIXED_NAMES:
+        raise ValueError(
+            f"Expected a layer dtype policy among {_FLOAT_NAMES + _MIXED_NAMES}; received "
+            f"{name!r}."
+        )
     _state["dtype_policy"] = name
 
 

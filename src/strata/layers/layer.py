@@ -78,9 +78,7 @@ class Layer(torch.nn.Module):
             raise ValueError(f"Layer name expected a string; received {name!r}.")
         self.name = name or naming.unique_name(naming.to_snake_case(type(self).__name__))
         self._trainable = bool(kwargs.get("trainable", True))
-        self._dtype_name = (
-            standardize_dtype(kwargs.get("dtype")) or backend_config.default_layer_dtype()
-        )
+        self._set_dtype_policy(kwargs.get("dtype"))
         self.autocast = bool(kwargs.get("autocast", True))
         # Float inputs of another precision are cast to this dtype on eager calls (Keras's rule).
         self._input_cast_dtype = (
@@ -217,6 +215,39 @@ class Layer(torch.nn.Module):
         for table in (self._parameters, self._buffers):
             for key, value in table.items():
                 table[key] = restore(value)
+
+    def _set_dtype_policy(self, dtype) -> None:
+        from strata import dtype_policies
+
+        policy = dtype_policies.get(
+            dtype
+            if dtype is None or isinstance(dtype, (str, dtype_policies.DTypePolicy))
+            else standardize_dtype(dtype)
+        )
+        self._dtype_policy = policy
+        self._dtype_name = policy.variable_dtype
+        # A mixed policy computes under torch.autocast in its half type (strata.mixed_precision).
+        self._autocast_dtype = to_torch_dtype(policy.compute_dtype) if policy.is_mixed else None
+        if policy.is_mixed:
+            global _MIXED_IN_USE
+            _MIXED_IN_USE = True
+
+    @property
+    def dtype_policy(self):
+        """The layer's `DTypePolicy` (weights in `variable_dtype`, maths in `compute_dtype`)."""
+        return self._dtype_policy
+
+    @dtype_policy.setter
+    def dtype_policy(self, value) -> None:
+        self._set_dtype_policy(value)
+
+    @property
+    def compute_dtype(self) -> str:
+        return self._dtype_policy.compute_dtype
+
+    @property
+    def variable_dtype(self) -> str:
+        return self._dtype_policy.variable_dtype
 
     def _rename_weight(self, old: str, new: str) -> None:
         """Register weight `old` under `new` instead, in the same place of every record."""
@@ -407,6 +438,11 @@ class Layer(torch.nn.Module):
             args = (kwargs.pop("inputs"),)
         if any_symbolic(args) or any_symbolic(kwargs):
             return self._symbolic_call(args, kwargs)
+        if _MIXED_IN_USE:
+            switched = _autocast_switch(self)
+            if switched is not None:
+                with switched:
+                    return self.__call__(*args, **kwargs)
         cast = self._input_cast_dtype
         inputs = map_structure(lambda value: _to_tensor(value, cast), args[0])
         if self.input_spec is not None:
@@ -559,7 +595,7 @@ class Layer(torch.nn.Module):
 
     def get_config(self) -> dict:
         """The constructor arguments (JSON values); subclasses add their own."""
-        config = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype_name}
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype_policy.name}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
         if self.activity_regularizer is not None:
@@ -692,3 +728,23 @@ def _shape_from_json(shape):
     if shape and isinstance(shape[0], list):
         return [_shape_from_json(s) for s in shape]
     return tuple(shape)
+
+
+# Set once a layer with a mixed dtype policy exists: until then eager calls skip the autocast
+# checks entirely.
+_MIXED_IN_USE = False
+
+
+def _autocast_switch(layer):
+    """The autocast context a layer's eager call must enter, or None when it runs as is.
+
+    A mixed-policy layer called outside autocast enters it in its half type; a full-precision
+    float layer called inside autocast (a final softmax given dtype="float32") leaves it.
+    """
+    device_type = backend_config.device().type
+    active = torch.is_autocast_enabled(device_type)
+    if layer._autocast_dtype is not None and not active:
+        return torch.autocast(device_type=device_type, dtype=layer._autocast_dtype)
+    if active and layer._autocast_dtype is None and "float" in layer._dtype_name:
+        return torch.autocast(device_type=device_type, enabled=False)
+    return None

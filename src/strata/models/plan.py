@@ -33,6 +33,11 @@ class Plan:
         self.input_slots = [self._slot(t) for t in inputs]
         self.steps = []
         self.uses_masks = any(t.has_mask for node in nodes for t in node.output_tensors)
+        # With mixed-policy layers the model runs under torch.autocast (the engine enters it);
+        # full-precision float layers among them then leave it for their own call.
+        self._mixed = any(
+            getattr(node.layer, "_autocast_dtype", None) is not None for node in nodes
+        )
         self._layers, self._input_slots_of = [], []
         for node in nodes:
             self.steps.append(self._make_step(node))
@@ -98,6 +103,8 @@ class Plan:
         named_masks = self._named_mask_slots(node)
 
         invoke = _invoker(layer, call)
+        if self._mixed and layer._autocast_dtype is None and "float" in layer._dtype_name:
+            invoke = _full_precision(invoke)
         if not (regularized or mask_in or any(mask_out) or named_masks) and read is None:
             # The common case, kept lean: one tensor in, positional, no masks.
             in_slot = first_slots[0]
@@ -215,6 +222,30 @@ def _invoker(layer, call):
         return outputs
 
     return invoke
+
+
+def _full_precision(call):
+    """`call` with autocast off and half-precision float inputs cast back to float32."""
+
+    def full(*args, **kwargs):
+        args = map_structure(_to_float32, args)
+        with torch.autocast(device_type=_device_type(args), enabled=False):
+            return call(*args, **kwargs)
+
+    return full
+
+
+def _to_float32(value):
+    if isinstance(value, torch.Tensor) and value.dtype in (torch.float16, torch.bfloat16):
+        return value.float()
+    return value
+
+
+def _device_type(args) -> str:
+    for value in flatten(args):
+        if isinstance(value, torch.Tensor):
+            return value.device.type
+    return "cpu"
 
 
 def _writer(out_slots, single_output):

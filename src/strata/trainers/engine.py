@@ -21,8 +21,11 @@ or patches the trainer.
 
 from __future__ import annotations
 
+import contextlib
+
 import torch
 
+from strata.backend import config as backend_config
 from strata.backend.loss_scope import LossScope
 from strata.trainers.penalties import Penalties
 
@@ -57,6 +60,7 @@ class Engine:
         # batch so that the averaged gradient equals the one-process gradient (set per step).
         self.loss_scale = 1.0
         self.running = False  # True while fit/evaluate/predict drive this engine
+        self.autocast_dtype = mixed_compute_dtype(model)
         self._in_builtin_step = False
         if training:
             self._prepare_training()
@@ -156,10 +160,23 @@ class Engine:
 
     def _forward_and_loss(self, xs, ys, weights):
         """Forward pass and loss of a training step: the part `jit_compile=True` compiles."""
-        with LossScope() as scope:
+        with LossScope() as scope, self._autocast():
             outputs = self.forward(xs, True, True)
+        outputs = self._full_precision_outputs(outputs)
         total, per_output = self.compute_loss(ys, outputs, weights, scope.total())
         return total, outputs, per_output
+
+    def _autocast(self):
+        """torch.autocast in the model's half type for mixed-policy models, else nothing."""
+        if self.autocast_dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(device_type=backend_config.device().type, dtype=self.autocast_dtype)
+
+    def _full_precision_outputs(self, outputs):
+        # Losses and metrics are computed in float32, as Keras computes them.
+        if self.autocast_dtype is None:
+            return outputs
+        return [o.float() if o.dtype == self.autocast_dtype else o for o in outputs]
 
     # --------------------------------------------------------------------------------- steps
     def train_step(self, xs, ys, weights):
@@ -196,8 +213,9 @@ class Engine:
     def test_step(self, xs, ys, weights):
         """One evaluation step (no gradient); loss and metrics accumulate on the device."""
         model = self.model
-        with LossScope() as scope:
+        with LossScope() as scope, self._autocast():
             outputs = model._flat_forward(xs, False, True)
+        outputs = self._full_precision_outputs(outputs)
         loss, per_output = self.compute_loss(ys, outputs, weights, scope.total())
         batch = outputs[0].shape[0]
         if model._multi_output:
@@ -207,8 +225,8 @@ class Engine:
 
     def predict_step(self, xs):
         """The flat outputs (probabilities, not logits) for one batch of flat inputs."""
-        with LossScope():  # losses added by layers are not wanted here; the scope drops them
-            return self.model._flat_forward(xs, False)
+        with LossScope(), self._autocast():  # the scope drops losses layers add
+            return self._full_precision_outputs(self.model._flat_forward(xs, False))
 
 
 class _ObserverHandle:
@@ -218,3 +236,12 @@ class _ObserverHandle:
     def remove(self):
         if self._observer in self._observers:
             self._observers.remove(self._observer)
+
+
+def mixed_compute_dtype(model):
+    """The half dtype a model with mixed-policy layers computes in (autocast), else None."""
+    for module in model.modules():
+        dtype = getattr(module, "_autocast_dtype", None)
+        if dtype is not None:
+            return dtype
+    return None

@@ -59,7 +59,7 @@ class Trainer(DataPlumbingMixin):
                 f"compile() expected jit_compile True, False or 'auto'; received {jit_compile!r}."
             )
         _check_loss_weights(loss_weights)
-        self.optimizer = optimizers.get(optimizer)
+        self.optimizer = _with_loss_scaling(self, optimizers.get(optimizer))
         self._engine = None
         self._compile_args = (loss, loss_weights, metrics, weighted_metrics)
         self._targets = []
@@ -504,3 +504,19 @@ def _from_jsonable(value, deserialize):
             except ValueError:
                 continue
     return value
+
+
+def _with_loss_scaling(model, optimizer):
+    """Keras wraps the optimizer of a mixed_float16 model in a LossScaleOptimizer: float16's
+    small range would flush small gradients to zero without it."""
+    from strata.optimizers import LossScaleOptimizer
+
+    policy = getattr(model, "dtype_policy", None)
+    if (
+        policy is not None
+        and policy.name == "mixed_float16"
+        and optimizer is not None
+        and not isinstance(optimizer, LossScaleOptimizer)
+    ):
+        return LossScaleOptimizer(optimizer)
+    return optimizer
