@@ -36,6 +36,23 @@ def set_device(value) -> None:
     _state["device"] = torch.device(value)
 
 
+def tensor_device() -> torch.device:
+    """Where ops create new tensors (`ops.arange`, `random.normal`): `device()`, except during
+    shape inference, whose runs are on torch's meta device."""
+    return _state.get("tensor_device") or _state["device"]
+
+
+@contextlib.contextmanager
+def tensor_device_scope(value):
+    """New op tensors go to `value` inside (weights still go to `device()`)."""
+    previous = _state.get("tensor_device")
+    _state["tensor_device"] = torch.device(value)
+    try:
+        yield
+    finally:
+        _state["tensor_device"] = previous
+
+
 @contextlib.contextmanager
 def device_scope(value):
     """Models and tensors made inside are made on `value` (torch's default device too)."""

@@ -19,6 +19,8 @@ from strata.backend.keras_tensor import KerasTensor, any_symbolic, flatten, map_
 from strata.backend.loss_scope import LossScope, current_scope
 from strata.backend.name_scope import join_path, name_scope
 from strata.backend.variables import Variable
+from strata.layers import shape_inference
+from strata.layers.shape_inference import _META_RUNS
 
 _BASE_KWARGS = {
     "activity_regularizer",
@@ -438,6 +440,10 @@ class Layer(torch.nn.Module):
             args = (kwargs.pop("inputs"),)
         if any_symbolic(args) or any_symbolic(kwargs):
             return self._symbolic_call(args, kwargs)
+        if _META_RUNS[0] and not _weights_on_meta(self):
+            # A sublayer called in a symbolic call's meta run (shape inference) but built with
+            # real weights, now or on an earlier call: this call runs on meta copies of them.
+            return shape_inference.call_on_meta_state(self, args, kwargs)
         if _MIXED_IN_USE:
             switched = _autocast_switch(self)
             if switched is not None:
@@ -454,6 +460,8 @@ class Layer(torch.nn.Module):
             # sublayers on this call get paths under it ("model/dense/kernel"), as in Keras.
             with name_scope(self.name, caller=self):
                 self._build_for(map_structure(lambda t: tuple(t.shape), inputs))
+                if _META_RUNS[0] and not _weights_on_meta(self):  # just built in a meta run
+                    return shape_inference.call_on_meta_state(self, (inputs, *args[1:]), kwargs)
                 return self._eager_call(inputs, args, kwargs)
         return self._eager_call(inputs, args, kwargs)
 
@@ -728,6 +736,10 @@ def _shape_from_json(shape):
     if shape and isinstance(shape[0], list):
         return [_shape_from_json(s) for s in shape]
     return tuple(shape)
+
+
+def _weights_on_meta(layer) -> bool:
+    return all(t.is_meta for t in layer.parameters()) and all(t.is_meta for t in layer.buffers())
 
 
 # Set once a layer with a mixed dtype policy exists: until then eager calls skip the autocast

@@ -11,6 +11,7 @@ from __future__ import annotations
 import torch
 from torch.func import functional_call
 
+from strata.backend.config import tensor_device_scope
 from strata.backend.conversion import standardize_dtype, to_torch_dtype
 from strata.backend.keras_tensor import KerasTensor, flatten, map_structure, pack_like
 from strata.backend.loss_scope import LossScope
@@ -59,12 +60,33 @@ def _run_once(layer, args, kwargs, trial, state):
     return outputs, output_masks
 
 
+_META_RUNS = [0]  # how many meta runs are in progress (they nest for layers of layers)
+
+
+def in_meta_run() -> bool:
+    """Whether a shape-inference run on the meta device is in progress."""
+    return _META_RUNS[0] > 0
+
+
+def call_on_meta_state(layer, args, kwargs):
+    """Call `layer` with meta copies of its weights: for a sublayer built (with real weights)
+    during a meta run, whose call must still run on the meta device."""
+    return functional_call(layer, _meta_state(layer), tuple(args), kwargs, strict=False)
+
+
 def infer_output_spec(layer, args, kwargs):
     """KerasTensors describing what `layer.call(*args, **kwargs)` returns for symbolic inputs."""
-    state = _meta_state(layer)
     # Losses that `call` adds in the meta runs are meta tensors: a scope of their own drops them.
-    with LossScope():
-        results = [_run_once(layer, args, kwargs, trial, state) for trial in (0, 1)]
+    # Tensors that ops create (ops.arange) are made on the meta device too. The weights are
+    # read per run: sublayers first called in the first run have built theirs by the second.
+    _META_RUNS[0] += 1
+    try:
+        with LossScope(), tensor_device_scope("meta"):
+            results = [
+                _run_once(layer, args, kwargs, trial, _meta_state(layer)) for trial in (0, 1)
+            ]
+    finally:
+        _META_RUNS[0] -= 1
     (first, first_masks), (second, _) = results
     first_leaves, second_leaves = flatten(first), flatten(second)
     mask_leaves = flatten(first_masks) if first_masks is not None else [None] * len(first_leaves)

@@ -20,6 +20,18 @@ def _functional_subclass(cls, functional):
     return _FUNCTIONAL_SUBCLASSES[cls]
 
 
+def _is_functional_call(args, kwargs) -> bool:
+    """`Model(inputs, outputs)`: symbolic tensors as the first two arguments or as keywords.
+
+    A subclass's own positional arguments (`VAE(784, 64)`) are not a graph.
+    """
+    from strata.backend.keras_tensor import any_symbolic
+
+    if "inputs" in kwargs or "outputs" in kwargs:
+        return any_symbolic([kwargs.get("inputs"), kwargs.get("outputs"), *args[:2]])
+    return len(args) >= 2 and any_symbolic(args[0]) and any_symbolic(args[1])
+
+
 class Model(Trainer, Layer):
     """A trainable group of layers.
 
@@ -38,7 +50,7 @@ class Model(Trainer, Layer):
     """
 
     def __new__(cls, *args, **kwargs):
-        if len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs:
+        if _is_functional_call(args, kwargs):
             from strata.models.functional import Functional
 
             if cls is Model:

@@ -32,7 +32,8 @@ def keras_op(func):
 
 def op_name(func) -> str:
     """`"<namespace>.<name>"` for an op function defined in a `strata.ops` module."""
-    module = func.__module__.rsplit(".", 1)[-1].split("_")[0]
+    # numpy_reduce.py -> "numpy", _nn_conv.py -> "nn": the public namespace re-exporting it.
+    module = func.__module__.rsplit(".", 1)[-1].lstrip("_").split("_")[0]
     return f"{module}.{func.__name__}"
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from strata.backend.config import device as default_device
 from strata.backend.config import floatx
+from strata.backend.config import tensor_device as default_device
 from strata.backend.conversion import standardize_dtype, to_torch_dtype
 from strata.backend.dtypes import promote_dtypes
 

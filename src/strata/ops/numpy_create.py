@@ -12,7 +12,8 @@ import math
 import numpy as np
 import torch
 
-from strata.backend.config import device, floatx
+from strata.backend.config import floatx
+from strata.backend.config import tensor_device as device
 from strata.backend.conversion import standardize_dtype, to_torch_dtype
 from strata.backend.dtypes import promote_dtypes
 from strata.ops._symbolic import keras_op

@@ -11,8 +11,8 @@ import math
 
 import torch
 
-from strata.backend.config import device as _device
 from strata.backend.config import floatx
+from strata.backend.config import tensor_device as _device
 from strata.backend.conversion import to_torch_dtype
 from strata.random.seed_generator import generator_for
 

@@ -17,7 +17,7 @@ import random as _py_random
 
 import torch
 
-from strata.backend.config import device as _default_device
+from strata.backend.config import tensor_device as _default_device
 
 __all__ = ["SeedGenerator"]
 
