@@ -149,15 +149,18 @@ class Metric:
                 f"received {len(metric_variables)}."
             )
         saved = [v.detach().clone() for v in kept]
-        try:
-            for variable, value in zip(kept, metric_variables):
-                variable.assign(value)
-            result = self.result()
-            # A result that is a state variable itself is read before the state comes back.
-            return result.detach().clone() if isinstance(result, Variable) else result
-        finally:
-            for variable, value in zip(kept, saved):
-                variable.assign(value)
+        # Inference mode: state first created during evaluate() is an inference tensor, which
+        # may only be written inside it (writing a normal tensor there is fine too).
+        with torch.inference_mode():
+            try:
+                for variable, value in zip(kept, metric_variables):
+                    variable.assign(value)
+                result = self.result()
+                # A result that is a state variable itself is read before the state comes back.
+                return result.detach().clone() if isinstance(result, Variable) else result
+            finally:
+                for variable, value in zip(kept, saved):
+                    variable.assign(value)
 
     def reset_state(self) -> None:
         """Return every state variable to its initial value (in place, on its device)."""

@@ -20,10 +20,10 @@ def test_matches_the_formula(axis):
     torch.testing.assert_close(layer(x), expected)
 
 
-def test_half_precision_keeps_its_dtype():
-    layer = layers.RMSNormalization()
+def test_computes_in_its_own_dtype_as_keras_casts_inputs():
     x = torch.randn(2, 8).to(torch.bfloat16)
-    assert layer(x).dtype == torch.bfloat16
+    assert layers.RMSNormalization(dtype="bfloat16")(x).dtype == torch.bfloat16
+    assert layers.RMSNormalization()(x).dtype == torch.float32  # float32 layer: input cast
 
 
 @pytest.mark.parametrize("axis", ["last", [], 1.5])
