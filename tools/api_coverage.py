@@ -1,7 +1,7 @@
 """Print strata's coverage of Keras 3.15's public API, and optionally update the baseline.
 
-    python tools/api_coverage.py            # figures per module, and the missing names
-    python tools/api_coverage.py --update   # rewrite tests/compat/covered_names.txt
+python tools/api_coverage.py            # figures per module, and the missing names
+python tools/api_coverage.py --update   # rewrite tests/compat/covered_names.txt
 """
 
 import sys

@@ -193,8 +193,7 @@ def test_functional_residual_toy_resnet_with_ops_between_layers():
         metrics=["acc"],
     )
     rng = np.random.default_rng(2)
-    history = model.fit(rng.random((16, 16, 16, 3)), rng.integers(3, size=16), epochs=1,
-                        verbose=0)
+    history = model.fit(rng.random((16, 16, 16, 3)), rng.integers(3, size=16), epochs=1, verbose=0)
     assert set(history.history) == {"loss", "acc"}
 
 
@@ -212,5 +211,4 @@ def test_custom_layer_round_trips_through_save(tmp_path, register):
     custom = None if register else {"Linear": Linear}
     loaded = keras.models.load_model(path, custom_objects=custom)
     x = np.random.random((2, 4)).astype("float32")
-    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
-                               rtol=1e-6)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)

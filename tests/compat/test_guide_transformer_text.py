@@ -1,7 +1,6 @@
 """keras.io's "Text classification with Transformer", written for Keras 3 with only the imports
 changed, on the real IMDB subset in ../shared/datasets (skipped, saying so, when absent)."""
 
-import numpy as np
 import pytest
 
 import strata as keras

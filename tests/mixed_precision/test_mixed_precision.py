@@ -63,20 +63,25 @@ def test_policy_names_dtypes_and_errors(policy):
     assert strata.config.dtype_policy().name == "mixed_bfloat16"
     dense = layers.Dense(2)
     assert (dense.compute_dtype, dense.variable_dtype, dense.dtype) == (
-        "bfloat16", "float32", "float32")
+        "bfloat16",
+        "float32",
+        "float32",
+    )
     assert layers.Dense(2, dtype="float32").dtype_policy.name == "float32"
     with pytest.raises(ValueError, match="mixed_float16"):
         mixed_precision.Policy("mixed_int8")
 
 
-@pytest.mark.parametrize("name, half", [("mixed_bfloat16", torch.bfloat16),
-                                        ("mixed_float16", torch.float16)])
+@pytest.mark.parametrize(
+    "name, half", [("mixed_bfloat16", torch.bfloat16), ("mixed_float16", torch.float16)]
+)
 def test_fit_computes_in_half_keeps_float32_weights_and_learns(policy, name, half):
     policy(name)
     strata.utils.set_random_seed(0)
     model = _model()
-    model.compile(strata.optimizers.Adam(1e-2), "sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+    model.compile(
+        strata.optimizers.Adam(1e-2), "sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
     if name == "mixed_float16":
         assert isinstance(model.optimizer, mixed_precision.LossScaleOptimizer)
     else:
@@ -96,8 +101,11 @@ def test_eager_calls_autocast_and_full_precision_layers_leave_it(policy):
     policy("mixed_bfloat16")
     model = _model()
     seen = _dtypes_seen(model, lambda: model(torch.rand(3, 16)))
-    assert seen == {"hidden": torch.bfloat16, "logits": torch.bfloat16,
-                    "probabilities": torch.float32}
+    assert seen == {
+        "hidden": torch.bfloat16,
+        "logits": torch.bfloat16,
+        "probabilities": torch.float32,
+    }
 
 
 class _Subclassed(strata.Model):
@@ -130,8 +138,9 @@ def test_policies_survive_save_and_load(policy, tmp_path):
     assert loaded.get_layer("hidden").dtype_policy.name == "mixed_bfloat16"
     assert loaded.get_layer("probabilities").dtype_policy.name == "float32"
     x = np.random.default_rng(1).random((4, 16), dtype=np.float32)
-    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
-                               rtol=1e-2, atol=1e-3)
+    np.testing.assert_allclose(
+        loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-2, atol=1e-3
+    )
 
 
 def test_full_precision_models_pay_nothing():

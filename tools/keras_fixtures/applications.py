@@ -23,7 +23,12 @@ import sys
 import keras
 
 OUT = os.path.join(
-    os.path.dirname(__file__), "..", "..", "tests", "applications", "fixtures",
+    os.path.dirname(__file__),
+    "..",
+    "..",
+    "tests",
+    "applications",
+    "fixtures",
     "keras_applications.json",
 )
 FAMILIES = {
@@ -34,8 +39,14 @@ FAMILIES = {
     "InceptionResNetV2": [],
     "NASNetMobile": ["NASNetLarge"],
     "EfficientNetB0": [f"EfficientNetB{i}" for i in range(1, 8)],
-    "EfficientNetV2B0": ["EfficientNetV2B1", "EfficientNetV2B2", "EfficientNetV2B3",
-                         "EfficientNetV2S", "EfficientNetV2M", "EfficientNetV2L"],
+    "EfficientNetV2B0": [
+        "EfficientNetV2B1",
+        "EfficientNetV2B2",
+        "EfficientNetV2B3",
+        "EfficientNetV2S",
+        "EfficientNetV2M",
+        "EfficientNetV2L",
+    ],
     "ConvNeXtTiny": ["ConvNeXtSmall", "ConvNeXtBase", "ConvNeXtLarge", "ConvNeXtXLarge"],
 }
 
@@ -72,8 +83,11 @@ def main(only=None):
                 notop_kwargs = {"input_shape": top.input_shape[1:]}
             notop = build(weights=None, include_top=False, **notop_kwargs)
             mine["counts"][fn] = [
-                int(top.count_params()), trainable(top),
-                int(notop.count_params()), trainable(notop), top.name,
+                int(top.count_params()),
+                trainable(top),
+                int(notop.count_params()),
+                trainable(notop),
+                top.name,
             ]
             if fn == smallest:
                 mine["layouts"][fn] = layout(top)
@@ -92,8 +106,6 @@ def write(mine):
         data[key].update(mine[key])
     with open(OUT, "w") as f:
         json.dump(data, f, indent=0, sort_keys=True)
-
-
 
 
 # Non-default arguments whose counts the tests also pin: (function, kwargs).
@@ -116,8 +128,11 @@ def variants():
         notop = build(weights=None, include_top=False, **kwargs)
         key = f"{fn}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
         mine["counts"][key] = [
-            int(top.count_params()), trainable(top),
-            int(notop.count_params()), trainable(notop), top.name,
+            int(top.count_params()),
+            trainable(top),
+            int(notop.count_params()),
+            trainable(notop),
+            top.name,
         ]
         print(key, mine["counts"][key], flush=True)
     write(mine)

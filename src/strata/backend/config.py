@@ -91,8 +91,7 @@ def set_default_layer_dtype(name) -> None:
     """Set (a float or mixed policy name) or clear (None) the policy new layers get."""
     if name is not None and name not in _FLOAT_NAMES + _MIXED_NAMES:
         raise ValueError(
-            f"Expected a layer dtype policy among {_FLOAT_NAMES + _MIXED_NAMES}; received "
-            f"{name!r}."
+            f"Expected a layer dtype policy among {_FLOAT_NAMES + _MIXED_NAMES}; received {name!r}."
         )
     _state["dtype_policy"] = name
 

@@ -149,7 +149,11 @@ class Model(Trainer, Layer):
         from strata.export import export_model
 
         return export_model(
-            self, filepath, format=format, verbose=verbose, input_signature=input_signature,
+            self,
+            filepath,
+            format=format,
+            verbose=verbose,
+            input_signature=input_signature,
             **kwargs,
         )
 
