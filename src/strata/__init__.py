@@ -37,6 +37,7 @@ from strata import (  # noqa: E402
 )
 from strata.backend import KerasTensor, Variable, name_scope, set_random_seed  # noqa: E402
 from strata.backend.config import device_scope as _device_scope  # noqa: E402
+from strata.dtype_policies import DTypePolicy, FloatDTypePolicy  # noqa: E402
 from strata.initializers import Initializer  # noqa: E402
 from strata.layers import Input, InputLayer, InputSpec, Layer  # noqa: E402
 from strata.losses import Loss  # noqa: E402
@@ -77,6 +78,8 @@ def device(device_name):
 
 
 __all__ = [
+    "DTypePolicy",
+    "FloatDTypePolicy",
     "Initializer",
     "Input",
     "InputLayer",

@@ -12,6 +12,7 @@ exactly over the processes; callbacks with side effects act on the first process
 from strata.distribution.data_parallel import DataParallel
 from strata.distribution.state import (
     distribution,
+    get_device_count,
     initialize,
     is_chief,
     list_devices,
@@ -23,6 +24,7 @@ from strata.distribution.state import (
 __all__ = [
     "DataParallel",
     "distribution",
+    "get_device_count",
     "initialize",
     "is_chief",
     "list_devices",

@@ -69,6 +69,16 @@ def list_devices(device_type=None) -> list[str]:
     raise ValueError(f"list_devices expected device_type 'cpu', 'gpu' or None; received {kind!r}.")
 
 
+def get_device_count(device_type=None) -> int:
+    """How many devices of `device_type` this process sees (Keras's `get_device_count`).
+
+    Example:
+        >>> get_device_count("cpu")
+        1
+    """
+    return len(list_devices(device_type))
+
+
 def initialize(job_addresses=None, num_processes=None, process_id=None, timeout_seconds=1800):
     """Start the process group (Keras's `keras.distribution.initialize`).
 
