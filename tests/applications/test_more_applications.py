@@ -58,7 +58,7 @@ def counts_of(build, **kwargs):
 
 @pytest.mark.parametrize(
     "function",
-    [f if f in FAST else pytest.param(f, marks=pytest.mark.slow) for f in FUNCTIONS],
+    [f if f in FAST else pytest.param(f, marks=pytest.mark.heavy) for f in FUNCTIONS],
 )
 def test_counts_and_name_match_keras(function):
     total, trainable, notop_total, notop_trainable, name = COUNTS[function]
@@ -119,7 +119,7 @@ def keras_layout(model):
 @pytest.mark.parametrize(
     "function",
     [
-        f if f in FAST else pytest.param(f, marks=pytest.mark.slow)
+        f if f in FAST else pytest.param(f, marks=pytest.mark.heavy)
         for f in sorted(FIXTURE["layouts"])
     ],
 )
@@ -137,15 +137,15 @@ def test_weight_layout_matches_keras_layer_by_layer(function):
 # (function, kwargs, input shape, pooled feature channels): the smallest size each allows.
 FORWARD = [
     ("VGG19", {}, (32, 32, 3), 512),
-    pytest.param("DenseNet121", {}, (32, 32, 3), 1024, marks=pytest.mark.slow),
+    pytest.param("DenseNet121", {}, (32, 32, 3), 1024, marks=pytest.mark.heavy),
     ("MobileNetV3Small", {"alpha": 0.75}, (32, 32, 3), 432),
     ("MobileNetV3Large", {"minimalistic": True}, (32, 32, 3), 960),
-    pytest.param("NASNetMobile", {}, (32, 32, 3), 1056, marks=pytest.mark.slow),
+    pytest.param("NASNetMobile", {}, (32, 32, 3), 1056, marks=pytest.mark.heavy),
     ("EfficientNetB0", {}, (32, 32, 3), 1280),
     ("EfficientNetV2B0", {}, (32, 32, 3), 1280),
     ("ConvNeXtTiny", {}, (32, 32, 3), 768),
-    pytest.param("InceptionResNetV2", {}, (75, 75, 3), 1536, marks=pytest.mark.slow),
-    pytest.param("ResNet101V2", {}, (32, 32, 3), 2048, marks=pytest.mark.slow),
+    pytest.param("InceptionResNetV2", {}, (75, 75, 3), 1536, marks=pytest.mark.heavy),
+    pytest.param("ResNet101V2", {}, (32, 32, 3), 2048, marks=pytest.mark.heavy),
 ]
 
 
@@ -169,7 +169,7 @@ def test_forward_pass_at_the_smallest_size(function, kwargs, shape, channels):
     ("function", "kwargs"),
     [
         ("MobileNetV3Small", {"input_shape": (32, 32, 3), "alpha": 0.75}),
-        pytest.param("EfficientNetV2B0", {"input_shape": (32, 32, 3)}, marks=pytest.mark.slow),
+        pytest.param("EfficientNetV2B0", {"input_shape": (32, 32, 3)}, marks=pytest.mark.heavy),
     ],
 )
 def test_classifier_output_sums_to_one(function, kwargs):
@@ -188,7 +188,7 @@ def test_default_input_shapes_follow_keras():
     assert keras_default("MobileNetV3Small").input_shape == (None, None, None, 3)
 
 
-@pytest.mark.slow
+@pytest.mark.heavy
 def test_default_input_shapes_of_larger_sizes_follow_keras():
     assert keras_default("EfficientNetB3").input_shape == (None, 300, 300, 3)
     assert keras_default("EfficientNetV2S").input_shape == (None, 384, 384, 3)
