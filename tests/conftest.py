@@ -33,3 +33,6 @@ def _fresh_names_and_seed():
     strata.backend.clear_session(free_memory=False)  # names only: a gc per test is slow
     strata.backend.set_random_seed(1234)
     yield
+    # A test that failed while a global dtype policy was set must not leave it to the next
+    # (float16 convolutions on a CPU are two orders of magnitude slower).
+    strata.config.set_dtype_policy(None)
