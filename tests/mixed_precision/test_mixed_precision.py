@@ -147,3 +147,22 @@ def test_full_precision_models_pay_nothing():
     model = _model()
     assert strata.trainers.engine.mixed_compute_dtype(model) is None
     assert not model.get_layer("hidden")._dtype_policy.is_mixed
+
+
+def test_after_mixed_models_full_precision_models_still_save_and_load(policy, tmp_path):
+    policy("mixed_bfloat16")
+    _model()  # a mixed layer now exists in the process
+    policy(None)
+    inputs = strata.Input((4,))
+    model = strata.Model(inputs, layers.Add()([layers.Dense(4)(inputs), inputs]))
+    model.save(tmp_path / "plain.keras")
+    loaded = strata.models.load_model(tmp_path / "plain.keras")  # built on the meta device
+    x = np.ones((2, 4), dtype=np.float32)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    mixed_inputs = strata.Input((4,))
+    policy("mixed_bfloat16")
+    mixed = strata.Model(
+        mixed_inputs, layers.Dense(2, dtype="float32")(layers.Dense(4)(mixed_inputs))
+    )
+    mixed.save(tmp_path / "mixed.keras")
+    assert strata.models.load_model(tmp_path / "mixed.keras").count_params() == 30

@@ -754,6 +754,8 @@ def _autocast_switch(layer):
     float layer called inside autocast (a final softmax given dtype="float32") leaves it.
     """
     device_type = backend_config.device().type
+    if device_type == "meta":  # shape inference and loading: no autocast, nothing computed
+        return None
     active = torch.is_autocast_enabled(device_type)
     if layer._autocast_dtype is not None and not active:
         return torch.autocast(device_type=device_type, dtype=layer._autocast_dtype)

@@ -229,7 +229,10 @@ def _full_precision(call):
 
     def full(*args, **kwargs):
         args = map_structure(_to_float32, args)
-        with torch.autocast(device_type=_device_type(args), enabled=False):
+        device_type = _device_type(args)
+        if device_type == "meta":  # shape inference: nothing is computed, no autocast
+            return call(*args, **kwargs)
+        with torch.autocast(device_type=device_type, enabled=False):
             return call(*args, **kwargs)
 
     return full
