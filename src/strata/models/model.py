@@ -134,11 +134,17 @@ class Model(Trainer, Layer):
 
         save_weights(self, filepath, overwrite=overwrite)
 
-    def load_weights(self, filepath, skip_mismatch=False, by_name=False):
-        """Load weights saved by `save_weights` or `save`; never unpickles."""
+    def load_weights(self, filepath, skip_mismatch=False, by_name=None, layers=None, rename=None):
+        """Load weights saved by `save_weights` or `save`, all or some; never unpickles.
+
+        See `strata.saving.load_weights` for the arguments. Returns a `LoadReport`.
+        """
         from strata.saving.saving_lib import load_weights
 
-        load_weights(self, filepath, skip_mismatch=skip_mismatch, by_name=by_name)
+        return load_weights(
+            self, filepath, skip_mismatch=skip_mismatch, by_name=by_name, layers=layers,
+            rename=rename,
+        )
 
     def export(self, filepath, format="onnx", verbose=None, input_signature=None, **kwargs):
         """Export the inference function for serving: `"onnx"` (onnxruntime) or `"torch"`.

@@ -1,5 +1,6 @@
 """Saving and loading: the registry of serializable objects and the safe file format."""
 
+from strata.saving.load_report import LoadReport, Mismatch
 from strata.saving.registry import (
     CustomObjectScope,
     custom_object_scope,
@@ -19,9 +20,12 @@ from strata.saving.saving_lib import (
     save_model,
     save_weights,
 )
+from strata.saving.torch_weights import load_torch_weights
 
 __all__ = [
     "CustomObjectScope",
+    "LoadReport",
+    "Mismatch",
     "SafeModeScope",
     "custom_object_scope",
     "deserialize_keras_object",
@@ -30,6 +34,7 @@ __all__ = [
     "get_registered_object",
     "in_safe_mode",
     "load_model",
+    "load_torch_weights",
     "load_weights",
     "register_keras_serializable",
     "register_serializable",

@@ -310,28 +310,63 @@ def _materialize(model, input_shape) -> None:
         ) from error
 
 
-def load_weights(model, filepath, skip_mismatch=False, by_name=False):
+def load_weights(
+    model, filepath, skip_mismatch=False, by_name=None, layers=None, rename=None
+):
     """Load weights from a file saved by `save_weights` or `save_model`; never unpickles.
 
+    By default every weight loads by position and the architecture must match. `layers`,
+    `rename` and `by_name=True` load by top-level layer name instead (see
+    docs/partial-restore.md), so a model that shares only some layers with the saved one can
+    take those: `load_weights(model, path, layers="hidden[123]")`.
+
     Args:
-        model: the model (or layer) to load into; built, with the saved architecture.
+        model: the model (or layer) to load into, built.
         filepath: the file.
-        skip_mismatch: skip (with a warning) weights whose shape or count does not match,
-            instead of raising.
-        by_name: match the model's top-level layers to the saved ones by name (in order
-            within each layer) instead of matching all weights by position.
+        skip_mismatch: leave layers whose shapes or weight counts differ unchanged (with a
+            warning, listed in `report.mismatched`) instead of raising.
+        by_name: True pairs top-level layers by name, False by position; None (the
+            default) by name when `layers` or `rename` is given, else by position.
+        layers: load only these top-level layers of the model: a regex string
+            (`re.fullmatch` on the layer name), a list of names, or a callable
+            `name -> bool`. The others are left unchanged and listed as `skipped`.
+        rename: maps the file's layer names onto the model's: a dict `{file name: model
+            name}` or a callable `file name -> model name` (None ignores that layer).
+
+    Returns:
+        A `LoadReport` listing the weights loaded, skipped, missing, mismatched and
+        unexpected; `print(report)` shows it as a table.
 
     Raises:
-        ValueError: the file is not a strata file, or a weight's shape or the number of weights
-            differs (the message names the layer, the weight and both shapes).
+        ValueError: the file is not a strata file (pickled `.pt` files are refused with the
+            way to convert them); a weight's shape or the number of weights differs (naming
+            the layer, the weight and both shapes); `layers` selects nothing; or nothing at
+            all matches (naming the closest names).
+
+    Example:
+        >>> import os, tempfile, strata
+        >>> from strata import layers
+        >>> old = strata.Sequential([strata.Input((3,)), layers.Dense(4, name="hidden1"),
+        ...                          layers.Dense(2, name="out")])
+        >>> path = os.path.join(tempfile.mkdtemp(), "old.weights.h5")
+        >>> old.save_weights(path)
+        >>> new = strata.Sequential([strata.Input((3,)), layers.Dense(4, name="hidden1"),
+        ...                          layers.Dense(5, name="new_out")])
+        >>> strata.saving.load_weights(new, path, layers="hidden1").summary()
+        '2 loaded, 2 skipped, 0 missing, 0 mismatched, 0 unexpected, 2 ignored'
     """
+    from strata.saving.torch_weights import refuse_pickled
+
+    refuse_pickled(filepath)
     members = _read(filepath)
-    weights_file.assign(
+    return weights_file.assign(
         model,
         weights_file.read_weights(members[WEIGHTS], filepath),
         filepath,
         skip_mismatch=skip_mismatch,
         by_name=by_name,
+        layers=layers,
+        rename=rename,
     )
 
 

@@ -9,13 +9,13 @@ load by position (or by top-level layer name) and errors can name them.
 from __future__ import annotations
 
 import json
-import warnings
 
 import numpy as np
 import torch
 
-from strata.saving import archive
+from strata.saving import archive, weight_matching
 from strata.saving.archive import FORMAT_NAME, WEIGHTS
+from strata.saving.load_report import LoadReport
 
 
 def _weight_keys(model) -> list[tuple[str, str, str]]:
@@ -92,73 +92,39 @@ def _safetensors_metadata(data: bytes, filepath) -> dict:
     return metadata if isinstance(metadata, dict) else {}
 
 
-def _top_name(key: str) -> str:
-    parts = key.split("/")
-    return parts[1] if parts[0] == "layers" and len(parts) > 2 else ""
-
-
-def assign(model, saved, filepath, skip_mismatch=False, by_name=False) -> None:
-    """Set `model`'s weights from `read_weights`'s output.
+def assign(
+    model, saved, filepath, skip_mismatch=False, by_name=None, layers=None, rename=None
+) -> LoadReport:
+    """Set `model`'s weights from `read_weights`'s output (or any list in its format).
 
     Args:
         model: the model to load into.
-        saved: [(entry, array)] in saved order.
+        saved: [(entry, array)] in saved order; entry holds key, layer and attribute name.
         filepath: the file, for messages.
-        skip_mismatch: warn and skip weights whose shape or count differs instead of raising.
-        by_name: pair the model's top-level layers with the saved ones by name.
+        skip_mismatch, by_name, layers, rename: as in `strata.saving.load_weights`.
+
+    Returns:
+        The LoadReport.
 
     Raises:
-        ValueError: the counts or a shape differ (naming the layer, weight and both shapes).
+        ValueError: counts or shapes differ (naming the layer, weight and both shapes), or
+            nothing at all matches (naming the closest names).
     """
     keys = _weight_keys(model)
     current = model.get_weights()
-    if by_name:
-        pairs = _pairs_by_name(keys, saved, skip_mismatch, filepath)
-    else:
-        if len(saved) != len(keys):
-            message = (
-                f"Model '{model.name}' expected {len(keys)} weights; '{filepath}' holds "
-                f"{len(saved)} (saved from another architecture?)."
-            )
-            if not skip_mismatch:
-                raise ValueError(message + " Pass skip_mismatch=True to load what matches.")
-            warnings.warn(message + " Loading the weights that match by position and shape.")
-        pairs = list(zip(range(len(keys)), saved, strict=False))
-    for index, (entry, array) in pairs:
-        _, layer_name, weight_name = keys[index]
-        expected = current[index].shape
-        if tuple(array.shape) != tuple(expected):
-            message = (
-                f"Layer '{layer_name}' weight '{weight_name}' expected shape {tuple(expected)}; "
-                f"'{filepath}' holds shape {tuple(array.shape)} (saved as '{entry.get('key')}')."
-            )
-            if not skip_mismatch:
-                raise ValueError(message + " Pass skip_mismatch=True to skip it.")
-            warnings.warn(message + " Skipped.")
-            continue
+    entries = [{"key": k, "layer": layer, "name": name} for k, layer, name in keys]
+    assignments, report = weight_matching.match(
+        entries,
+        [array.shape for array in current],
+        saved,
+        filepath,
+        model.name,
+        by_name=by_name,
+        layers=layers,
+        rename=rename,
+        skip_mismatch=skip_mismatch,
+    )
+    for index, array in assignments:
         current[index] = array.astype(current[index].dtype, copy=False)
     model.set_weights(current)
-
-
-def _pairs_by_name(keys, saved, skip_mismatch, filepath):
-    saved_by_layer, model_by_layer = {}, {}
-    for entry, array in saved:
-        saved_by_layer.setdefault(_top_name(entry["key"]), []).append((entry, array))
-    for index, (key, _, _) in enumerate(keys):
-        model_by_layer.setdefault(_top_name(key), []).append(index)
-    pairs = []
-    for layer, indices in model_by_layer.items():
-        found = saved_by_layer.get(layer)
-        if found is None:
-            continue
-        if len(found) != len(indices):
-            message = (
-                f"Layer '{layer or '(model)'}' expected {len(indices)} weights; '{filepath}' "
-                f"holds {len(found)} for it."
-            )
-            if not skip_mismatch:
-                raise ValueError(message + " Pass skip_mismatch=True to skip it.")
-            warnings.warn(message + " Skipped.")
-            continue
-        pairs += list(zip(indices, found, strict=True))
-    return pairs
+    return report
