@@ -142,7 +142,11 @@ class Model(Trainer, Layer):
         from strata.saving.saving_lib import load_weights
 
         return load_weights(
-            self, filepath, skip_mismatch=skip_mismatch, by_name=by_name, layers=layers,
+            self,
+            filepath,
+            skip_mismatch=skip_mismatch,
+            by_name=by_name,
+            layers=layers,
             rename=rename,
         )
 

@@ -89,16 +89,19 @@ class LoadReport:
         for category, _ in _CATEGORIES:
             for entry in getattr(self, category):
                 if isinstance(entry, Mismatch):
-                    rows.append((category, entry.name, _shape(entry.model_shape),
-                                 _shape(entry.file_shape)))
+                    rows.append(
+                        (category, entry.name, _shape(entry.model_shape), _shape(entry.file_shape))
+                    )
                 else:
                     rows.append((category, str(entry), "", ""))
         header = ("status", "weight", "model shape", "file shape")
         if not any(row[2] for row in rows):
             header, rows = header[:2], [row[:2] for row in rows]
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-        lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
-                 for row in [header, *rows]]
+        lines = [
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
+            for row in [header, *rows]
+        ]
         lines.insert(1, "  ".join("-" * width for width in widths))
         return "\n".join(lines)
 

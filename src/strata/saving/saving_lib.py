@@ -310,9 +310,7 @@ def _materialize(model, input_shape) -> None:
         ) from error
 
 
-def load_weights(
-    model, filepath, skip_mismatch=False, by_name=None, layers=None, rename=None
-):
+def load_weights(model, filepath, skip_mismatch=False, by_name=None, layers=None, rename=None):
     """Load weights from a file saved by `save_weights` or `save_model`; never unpickles.
 
     By default every weight loads by position and the architecture must match. `layers`,

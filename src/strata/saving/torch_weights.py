@@ -10,6 +10,7 @@ attribute names (`weight`, `bias`, `running_mean`, `running_var`) are understood
 
 from __future__ import annotations
 
+import difflib
 import os
 import warnings
 import zipfile
@@ -238,7 +239,10 @@ def _pair_keys(tensors, targets, renamer, selected, report) -> dict:
 
 
 def _check_shapes(pairs, tensors, targets, labels, skip_mismatch, source, report) -> list:
-    by_layer = weight_matching._group(pairs, lambda key: pairs[key].split(".", 1)[0])
+    # Model order, not the file's (safetensors sorts its keys).
+    sources = {target: key for key, target in pairs.items()}
+    ordered = [sources[target] for target in targets if target in sources]
+    by_layer = weight_matching._group(ordered, lambda key: pairs[key].split(".", 1)[0])
     assignments = []
     for layer, keys in by_layer.items():
         bad = [k for k in keys if tuple(tensors[k].shape) != tuple(targets[pairs[k]].shape)]
@@ -282,13 +286,18 @@ def _nothing_matched(tensors, targets, rename, source, report) -> str:
             f"Nothing was loaded from '{source}': every paired layer's shapes differ "
             f"({report.mismatched[:3]}...)."
         )
-    file_keys = list(tensors)
-    hints = "; ".join(
-        f"'{key}': {weight_matching._closest(key, list(targets))}" for key in file_keys[:5]
-    )
+    modules = list(dict.fromkeys(key.rpartition(".")[0] for key in tensors))
+    layer_names = list(dict.fromkeys(key.split(".", 1)[0] for key in targets))
+    close = {m: difflib.get_close_matches(m, layer_names, n=2, cutoff=0.5) for m in modules}
+    hints = "; ".join(f"'{m}' ~ {c}" for m, c in close.items() if c) or "no close names"
     how = " after rename" if rename is not None else ""
+    suggestion = ""
+    if len(modules) == len(layer_names):
+        # Same count: the likely intent is to map them in order; say so, ready to paste.
+        suggestion = f" If they correspond in order: rename={dict(zip(modules, layer_names))}."
     return (
-        f"Nothing was loaded from '{source}': none of its keys{how} matches a key of the "
-        f"model's state_dict ({list(targets)[:8]}...). {hints} Pass rename={{'0': 'dense'}} "
-        "(file prefix: model layer name) or a callable(key) -> key."
+        f"Nothing was loaded from '{source}': none of its keys{how} matches the model's "
+        f"state_dict. File modules: {modules[:10]}; model layers: {layer_names[:10]} "
+        f"({hints}). Pass rename={{file module: model layer}} or a callable(key) -> key."
+        + suggestion
     )

@@ -62,7 +62,9 @@ def make_selector(layers, names: list, model_name: str):
         try:
             pattern = re.compile(layers) if isinstance(layers, str) else layers
         except re.error as error:
-            raise ValueError(f"layers={layers!r} is not a valid regular expression ({error}).")
+            raise ValueError(
+                f"layers={layers!r} is not a valid regular expression ({error})."
+            ) from None
         test, shown = (lambda name: pattern.fullmatch(name) is not None), pattern.pattern
     elif isinstance(layers, list | tuple | set | frozenset):
         wanted = set(layers)
@@ -77,8 +79,8 @@ def make_selector(layers, names: list, model_name: str):
         )
     if not any(test(name) for name in names):
         raise ValueError(
-            f"layers={shown!r} selects none of model '{model_name}''s layers with weights "
-            f"(regexes must match the whole name). {_closest(str(shown), names)}"
+            f"layers={shown!r} selects none of the layers with weights of model "
+            f"'{model_name}' (a regex must match the whole name). {_closest(str(shown), names)}"
         )
     return test
 
@@ -129,8 +131,18 @@ def make_renamer(rename, file_names: list, filepath):
 
 
 # ----------------------------------------------------------------------------------- matching
-def match(model_entries, shapes, saved, filepath, model_name, *, by_name=None, layers=None,
-          rename=None, skip_mismatch=False):
+def match(
+    model_entries,
+    shapes,
+    saved,
+    filepath,
+    model_name,
+    *,
+    by_name=None,
+    layers=None,
+    rename=None,
+    skip_mismatch=False,
+):
     """Pair model weights with stored ones and check them.
 
     Args:
@@ -148,8 +160,9 @@ def match(model_entries, shapes, saved, filepath, model_name, *, by_name=None, l
         ValueError: see `strata.saving.load_weights`.
     """
     if by_name is False and rename is not None:
-        raise ValueError("rename maps layer names, so it needs by_name=True (or None); "
-                         "received by_name=False.")
+        raise ValueError(
+            "rename maps layer names, so it needs by_name=True (or None); received by_name=False."
+        )
     model_groups = _group(range(len(model_entries)), lambda i: top_name(model_entries[i]))
     selected = make_selector(layers, [n for n in model_groups], model_name)
     report = LoadReport(source=str(filepath))
@@ -157,8 +170,7 @@ def match(model_entries, shapes, saved, filepath, model_name, *, by_name=None, l
     if names_mode:
         pairs = _pairs_by_name(model_groups, saved, selected, rename, filepath, report)
     elif layers is None:
-        pairs = _pairs_by_position(model_groups, saved, skip_mismatch, filepath, model_name,
-                                   report)
+        pairs = _pairs_by_position(model_groups, saved, skip_mismatch, filepath, model_name, report)
     else:
         pairs = _pairs_by_layer_order(model_groups, saved, selected, report)
     labels = [label(entry) for entry in model_entries]
