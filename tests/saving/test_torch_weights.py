@@ -225,3 +225,20 @@ def test_not_safetensors_is_refused(tmp_path):
     strata_mlp().save_weights(path)
     with pytest.raises(ValueError, match="not a safetensors file.*model.load_weights"):
         load_torch_weights(strata_mlp(), path)
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
+def test_recurrent_layers_fold_torch_biases(tmp_path, kind):
+    torch.manual_seed(2)
+    net = getattr(nn, kind)(3, 4, batch_first=True)
+    path = tmp_path / "rnn.safetensors"
+    save_file(net.state_dict(), path)
+    model = strata.Sequential(
+        [strata.Input((5, 3)), getattr(layers, kind)(4, return_sequences=True, name="rnn")]
+    )
+    report = load_torch_weights(model, path, rename=lambda key: f"rnn.{key}")
+    assert report.ok and len(report.loaded) == 3 and report.ignored == []
+    x = torch.randn(2, 5, 3)
+    with torch.no_grad():
+        expected = net(x)[0].numpy()
+    np.testing.assert_allclose(predict(model, x), expected, atol=1e-6)

@@ -232,6 +232,9 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
             other members, a zip bomb), holds weights only, names an unregistered class,
             or holds Lambda source while `safe_mode` is True.
     """
+    from strata.saving.torch_weights import refuse_pickled
+
+    refuse_pickled(filepath)
     members = _read(filepath)
     if CONFIG not in members:
         raise ValueError(

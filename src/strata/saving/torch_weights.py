@@ -5,7 +5,8 @@ such as `hidden1.kernel` or `encoder.dense.kernel` (nested model) and tensors in
 layouts (a Dense kernel is `(units, in)`, like `nn.Linear.weight`). A PyTorch state_dict loads
 onto those keys directly, with no transposition. Keys that differ map through `rename`; torch's
 attribute names (`weight`, `bias`, `running_mean`, `running_var`) are understood as strata's
-(`kernel`/`gamma`/`embeddings`, `bias`/`beta`, `moving_mean`, `moving_variance`).
+(`kernel`/`gamma`/`embeddings`, `bias`/`beta`, `moving_mean`, `moving_variance`), and a
+one-layer `nn.LSTM`/`nn.GRU`'s weights map onto strata's LSTM/GRU (their two biases folded).
 """
 
 from __future__ import annotations
@@ -106,7 +107,9 @@ def load_torch_weights(
     torch's layouts: a Dense kernel is `(units, in)` like `nn.Linear.weight`). torch's
     attribute names stand for strata's: `weight` for `kernel`, `gamma` or `embeddings`,
     `bias` for `beta`, `running_mean`/`running_var` for `moving_mean`/`moving_variance`;
-    `num_batches_tracked` is ignored. Pickled files (`torch.save`'s `.pt`, `.pth`, `.bin`)
+    `num_batches_tracked` is ignored. A one-layer, one-direction `nn.LSTM` or `nn.GRU`
+    (`weight_ih_l0`, `weight_hh_l0`, `bias_ih_l0`, `bias_hh_l0`) loads into a strata `LSTM`
+    or `GRU` (reset_after) of that name. Pickled files (`torch.save`'s `.pt`, `.pth`, `.bin`)
     are refused before anything is read from them.
 
     Args:
@@ -146,7 +149,10 @@ def load_torch_weights(
     groups = weight_matching._group(targets, lambda key: key.split(".", 1)[0])
     selected = weight_matching.make_selector(layers, list(groups), model.name)
     report = LoadReport(source=source)
-    pairs = _pair_keys(tensors, targets, _key_renamer(rename, tensors, source), selected, report)
+    renamer = _key_renamer(rename, tensors, source)
+    renamed = {key: renamer(key) for key in tensors}
+    tensors = _fold_recurrent(tensors, renamed, targets)
+    pairs = _pair_keys(tensors, renamed, targets, selected, report)
     paired = set(pairs.values())
     for name, keys in groups.items():
         wanted = [key for key in keys if key not in paired]
@@ -216,11 +222,38 @@ def _resolve(key, targets):
     return None
 
 
-def _pair_keys(tensors, targets, renamer, selected, report) -> dict:
+def _fold_recurrent(tensors, renamed, targets) -> dict:
+    """Map one-layer `nn.LSTM` / `nn.GRU` weights onto strata's LSTM / GRU cells.
+
+    torch keeps two biases (`bias_ih_l0`, `bias_hh_l0`); strata's LSTM keeps their sum and its
+    GRU (reset_after) both, stacked. Kernels are torch's (same gate order) and map as they are.
+    `renamed` is updated in place; the returned dict replaces each bias pair by one entry
+    keyed `'<bias_ih key>+<bias_hh key>'`.
+    """
+    folded = dict(tensors)
+    for key, new in list(renamed.items()):
+        prefix = (new or "").removesuffix(".weight_ih_l0")
+        if prefix == (new or "") or f"{prefix}.cell.kernel" not in targets:
+            continue
+        base = key.removesuffix("weight_ih_l0")
+        renamed[key] = f"{prefix}.cell.kernel"
+        if base + "weight_hh_l0" in renamed:
+            renamed[base + "weight_hh_l0"] = f"{prefix}.cell.recurrent_kernel"
+        ih, hh = base + "bias_ih_l0", base + "bias_hh_l0"
+        bias = targets.get(f"{prefix}.cell.bias")
+        if ih in folded and hh in folded and bias is not None:
+            pair = (folded.pop(ih), folded.pop(hh))
+            combined = torch.stack(pair) if bias.ndim == 2 else pair[0] + pair[1]
+            folded[f"{ih}+{hh}"] = combined
+            renamed[f"{ih}+{hh}"] = f"{prefix}.cell.bias"
+    return folded
+
+
+def _pair_keys(tensors, renamed, targets, selected, report) -> dict:
     """{file key: model key} for the selected pairs; the rest go to ignored/unexpected."""
     pairs, taken = {}, {}
     for key in tensors:
-        new = renamer(key)
+        new = renamed[key]
         target = _resolve(new, targets) if new is not None else None
         top = (target or new or "").split(".", 1)[0]
         if new is None or key.rsplit(".", 1)[-1] in _COUNTERS or not selected(top):
