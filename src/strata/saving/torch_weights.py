@@ -146,7 +146,7 @@ def load_torch_weights(
     source = "<state_dict>" if isinstance(filepath, Mapping) else os.fspath(filepath)
     targets = model.state_dict(keep_vars=True)
     labels = _model_labels(model, targets)
-    groups = weight_matching._group(targets, lambda key: key.split(".", 1)[0])
+    groups = weight_matching.group_by(targets, lambda key: key.split(".", 1)[0])
     selected = weight_matching.make_selector(layers, list(groups), model.name)
     report = LoadReport(source=source)
     renamer = _key_renamer(rename, tensors, source)
@@ -193,7 +193,7 @@ def _key_renamer(rename, tensors, source):
     unused = [old for old in rename if not any(_has_prefix(key, old) for key in tensors)]
     if unused:
         prefixes = sorted({key.rsplit(".", 1)[0] for key in tensors})
-        hints = "; ".join(f"'{n}': {weight_matching._closest(n, prefixes)}" for n in unused)
+        hints = "; ".join(f"'{n}': {weight_matching.closest_names(n, prefixes)}" for n in unused)
         raise ValueError(f"rename maps {unused}, which no key of '{source}' starts with. {hints}")
     order = sorted(rename, key=len, reverse=True)
 
@@ -275,7 +275,7 @@ def _check_shapes(pairs, tensors, targets, labels, skip_mismatch, source, report
     # Model order, not the file's (safetensors sorts its keys).
     sources = {target: key for key, target in pairs.items()}
     ordered = [sources[target] for target in targets if target in sources]
-    by_layer = weight_matching._group(ordered, lambda key: pairs[key].split(".", 1)[0])
+    by_layer = weight_matching.group_by(ordered, lambda key: pairs[key].split(".", 1)[0])
     assignments = []
     for layer, keys in by_layer.items():
         bad = [k for k in keys if tuple(tensors[k].shape) != tuple(targets[pairs[k]].shape)]

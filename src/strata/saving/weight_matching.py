@@ -78,9 +78,10 @@ def make_selector(layers, names: list, model_name: str):
             f"received {type(layers).__name__}."
         )
     if not any(test(name) for name in names):
+        hint = closest_names(str(shown), names)
         raise ValueError(
             f"layers={shown!r} selects none of the layers with weights of model "
-            f"'{model_name}' (a regex must match the whole name). {_closest(str(shown), names)}"
+            f"'{model_name}' (a regex must match the whole name). {hint}"
         )
     return test
 
@@ -88,14 +89,15 @@ def make_selector(layers, names: list, model_name: str):
 def _check_listed(wanted, names, model_name) -> None:
     unknown = sorted(name for name in wanted if name not in names)
     if unknown:
-        hints = "; ".join(f"'{n}': {_closest(n, names)}" for n in unknown)
+        hints = "; ".join(f"'{n}': {closest_names(n, names)}" for n in unknown)
         raise ValueError(
             f"layers lists {unknown}, which model '{model_name}' has no layer with weights "
             f"named. {hints}"
         )
 
 
-def _closest(name: str, candidates) -> str:
+def closest_names(name: str, candidates) -> str:
+    """A sentence naming the candidates closest to `name` (and all of them when few)."""
     close = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.4)
     found = f"Closest names: {close}." if close else "No close name."
     listing = list(candidates)
@@ -116,7 +118,7 @@ def make_renamer(rename, file_names: list, filepath):
     if isinstance(rename, dict):
         unknown = [old for old in rename if old not in file_names]
         if unknown:
-            hints = "; ".join(f"'{n}': {_closest(n, file_names)}" for n in unknown)
+            hints = "; ".join(f"'{n}': {closest_names(n, file_names)}" for n in unknown)
             raise ValueError(
                 f"rename maps {unknown}, which '{filepath}' has no layer named "
                 f"(rename maps the file's names to the model's). {hints}"
@@ -163,8 +165,8 @@ def match(
         raise ValueError(
             "rename maps layer names, so it needs by_name=True (or None); received by_name=False."
         )
-    model_groups = _group(range(len(model_entries)), lambda i: top_name(model_entries[i]))
-    selected = make_selector(layers, [n for n in model_groups], model_name)
+    model_groups = group_by(range(len(model_entries)), lambda i: top_name(model_entries[i]))
+    selected = make_selector(layers, list(model_groups), model_name)
     report = LoadReport(source=str(filepath))
     names_mode = by_name if by_name is not None else (layers is not None or rename is not None)
     if names_mode:
@@ -185,7 +187,8 @@ def match(
     return assignments, report
 
 
-def _group(items, key):
+def group_by(items, key) -> dict:
+    """{key(item): [items]} in first-seen order."""
     groups = {}
     for item in items:
         groups.setdefault(key(item), []).append(item)
@@ -193,7 +196,7 @@ def _group(items, key):
 
 
 def _pairs_by_name(model_groups, saved, selected, rename, filepath, report):
-    file_groups = _group(saved, lambda item: top_name(item[0]))
+    file_groups = group_by(saved, lambda item: top_name(item[0]))
     renamer = make_renamer(rename, list(file_groups), filepath)
     pairs, sources = {}, {}
     for old, items in file_groups.items():
@@ -238,7 +241,7 @@ def _pairs_by_position(model_groups, saved, skip_mismatch, filepath, model_name,
 
 def _pairs_by_layer_order(model_groups, saved, selected, report):
     """by_name=False with a filter: the k-th model layer with weights takes the file's k-th."""
-    file_groups = list(_group(saved, lambda item: top_name(item[0])).values())
+    file_groups = list(group_by(saved, lambda item: top_name(item[0])).values())
     pairs = {}
     for index, (name, group) in enumerate(model_groups.items()):
         if index >= len(file_groups):
@@ -302,9 +305,9 @@ def _nothing_loaded(model_groups, saved, selected, rename, filepath, report) -> 
         )
     if not saved:
         return f"Nothing was loaded: '{filepath}' holds no weights."
-    file_names = list(_group(saved, lambda item: top_name(item[0])))
+    file_names = list(group_by(saved, lambda item: top_name(item[0])))
     wanted = [name for name in model_groups if selected(name)]
-    hints = "; ".join(f"'{n}': {_closest(n, file_names)}" for n in wanted[:5])
+    hints = "; ".join(f"'{n}': {closest_names(n, file_names)}" for n in wanted[:5])
     how = " (after rename)" if rename is not None else ""
     return (
         f"Nothing was loaded from '{filepath}': none of the model's selected layers {wanted} "
