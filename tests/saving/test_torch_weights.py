@@ -242,3 +242,12 @@ def test_recurrent_layers_fold_torch_biases(tmp_path, kind):
     with torch.no_grad():
         expected = net(x)[0].numpy()
     np.testing.assert_allclose(predict(model, x), expected, atol=1e-6)
+
+
+def test_strata_loaders_point_bare_safetensors_to_load_torch_weights(tmp_path):
+    path = tmp_path / "net.safetensors"
+    save_file(trained_torch_mlp().state_dict(), path)
+    with pytest.raises(ValueError, match="bare safetensors.*load_torch_weights"):
+        strata_mlp().load_weights(path)
+    with pytest.raises(ValueError, match="bare safetensors.*load_torch_weights"):
+        strata.models.load_model(path)

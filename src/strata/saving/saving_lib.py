@@ -232,9 +232,9 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
             other members, a zip bomb), holds weights only, names an unregistered class,
             or holds Lambda source while `safe_mode` is True.
     """
-    from strata.saving.torch_weights import refuse_pickled
+    from strata.saving.torch_weights import refuse_torch_files
 
-    refuse_pickled(filepath)
+    refuse_torch_files(filepath)
     members = _read(filepath)
     if CONFIG not in members:
         raise ValueError(
@@ -356,9 +356,9 @@ def load_weights(model, filepath, skip_mismatch=False, by_name=None, layers=None
         >>> strata.saving.load_weights(new, path, layers="hidden1").summary()
         '2 loaded, 2 skipped, 0 missing, 0 mismatched, 0 unexpected, 2 ignored'
     """
-    from strata.saving.torch_weights import refuse_pickled
+    from strata.saving.torch_weights import refuse_torch_files
 
-    refuse_pickled(filepath)
+    refuse_torch_files(filepath)
     members = _read(filepath)
     return weights_file.assign(
         model,

@@ -68,6 +68,26 @@ def refuse_pickled(filepath) -> None:
         )
 
 
+def refuse_torch_files(filepath) -> None:
+    """For strata's loaders: refuse pickles, and point bare safetensors to load_torch_weights.
+
+    Raises:
+        ValueError: as `refuse_pickled`, or the file is a bare safetensors file (a PyTorch
+            state_dict, most likely), which `load_torch_weights` reads.
+    """
+    refuse_pickled(filepath)
+    path = os.fspath(filepath)
+    if os.path.isfile(path):
+        with open(path, "rb") as handle:
+            head = handle.read(9)
+        if len(head) == 9 and head[8:9] == b"{" and not head.startswith(b"PK"):
+            raise ValueError(
+                f"'{path}' is a bare safetensors file (a PyTorch state_dict?), not a strata "
+                "file (a zip with its config). Load it with "
+                "strata.saving.load_torch_weights(model, path, rename=...)."
+            )
+
+
 def _pickle_members(path) -> list:
     try:
         with zipfile.ZipFile(path) as archive:
