@@ -58,7 +58,14 @@ def test_seed_pattern_loads_exactly_hidden1_to_3(saved_a, by_name):
     source, path = saved_a
     target = model_b()
     before = weights_of(target)
+    untouched = [
+        t._version for name in ("new_hidden", "new_output") for t in target.get_layer(name).weights
+    ]
     report = target.load_weights(path, layers="hidden[123]", by_name=by_name)
+    # Layers left out are not even rewritten with their own values.
+    assert untouched == [
+        t._version for name in ("new_hidden", "new_output") for t in target.get_layer(name).weights
+    ]
     after, saved = weights_of(target), weights_of(source)
     assert_layers_equal(saved, after, ["hidden1", "hidden2", "hidden3"])
     assert_layers_differ(before, after, ["hidden1", "hidden2", "hidden3"])

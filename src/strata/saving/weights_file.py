@@ -13,6 +13,7 @@ import json
 import numpy as np
 import torch
 
+from strata.layers.layer import _from_keras, _keras_shape
 from strata.saving import archive, weight_matching
 from strata.saving.archive import FORMAT_NAME, WEIGHTS
 from strata.saving.load_report import LoadReport
@@ -111,11 +112,11 @@ def assign(
             nothing at all matches (naming the closest names).
     """
     keys = _weight_keys(model)
-    current = model.get_weights()
+    records = model._weight_records()
     entries = [{"key": k, "layer": layer, "name": name} for k, layer, name in keys]
     assignments, report = weight_matching.match(
         entries,
-        [array.shape for array in current],
+        [_keras_shape(tensor, layout) for _, _, tensor, layout in records],
         saved,
         filepath,
         model.name,
@@ -124,7 +125,11 @@ def assign(
         rename=rename,
         skip_mismatch=skip_mismatch,
     )
-    for index, array in assignments:
-        current[index] = array.astype(current[index].dtype, copy=False)
-    model.set_weights(current)
+    # Only the loaded weights are written: the others keep their values and their version
+    # counters, so caches keyed on them (frozen-layer features) stay valid.
+    with torch.no_grad():
+        for index, array in assignments:
+            _, _, tensor, layout = records[index]
+            source = torch.from_numpy(np.array(array, order="C", copy=True))
+            tensor.copy_(_from_keras(source.to(tensor.dtype), layout))
     return report
