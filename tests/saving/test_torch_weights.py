@@ -251,3 +251,36 @@ def test_strata_loaders_point_bare_safetensors_to_load_torch_weights(tmp_path):
         strata_mlp().load_weights(path)
     with pytest.raises(ValueError, match="bare safetensors.*load_torch_weights"):
         strata.models.load_model(path)
+
+
+def test_dotted_prefixes_map_nested_modules_longest_first(tmp_path):
+    torch.manual_seed(3)
+    net = nn.Module()
+    net.features = nn.Sequential(nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, 3))
+    net.head = nn.Linear(3, 2)
+    path = tmp_path / "nested.safetensors"
+    save_file(net.state_dict(), path)
+    encoder = strata.Sequential(
+        [
+            strata.Input((4,)),
+            layers.Dense(5, activation="tanh", name="a"),
+            layers.Dense(3, name="b"),
+        ]
+    )
+    encoder.name = "encoder"
+    inputs = strata.Input((4,))
+    model = strata.Model(inputs, layers.Dense(2, name="head")(encoder(inputs)))
+    rename = {"features": "encoder", "features.0": "encoder.a", "features.2": "encoder.b"}
+    report = load_torch_weights(model, path, rename=rename)
+    assert report.loaded == [
+        "encoder/a/kernel",
+        "encoder/a/bias",
+        "encoder/b/kernel",
+        "encoder/b/bias",
+        "head/kernel",
+        "head/bias",
+    ]
+    x = torch.randn(3, 4)
+    with torch.no_grad():
+        expected = net.head(net.features(x)).numpy()
+    np.testing.assert_allclose(predict(model, x), expected, atol=1e-6)
