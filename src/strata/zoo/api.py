@@ -229,6 +229,14 @@ def load(name, custom_objects=None, compile=True, safe_mode=True, directory=None
     Raises:
         EntryNotFoundError: (a ValueError and KeyError) no entry of that name.
         ValueError: the model file does not match its recorded SHA-256.
+
+    Example:
+        >>> import tempfile, strata
+        >>> zoo_dir = tempfile.mkdtemp()
+        >>> model = strata.Sequential([strata.Input((4,)), strata.layers.Dense(2)])
+        >>> _ = strata.zoo.save(model, "tiny", directory=zoo_dir)
+        >>> strata.zoo.load("tiny", directory=zoo_dir).count_params()
+        10
     """
     from strata.saving.saving_lib import load_model
 
@@ -258,6 +266,16 @@ def load_weights(model, name, directory=None, **kwargs):
     Raises:
         ValueError: the entry's weights do not fit `model` (the message names both models
             and the first weight that differs), or its file does not match its checksum.
+
+    Example:
+        >>> import tempfile, strata
+        >>> zoo_dir = tempfile.mkdtemp()
+        >>> model = strata.Sequential([strata.Input((4,)), strata.layers.Dense(2)])
+        >>> _ = strata.zoo.save(model, "tiny", directory=zoo_dir)
+        >>> fresh = strata.Sequential([strata.Input((4,)), strata.layers.Dense(2)])
+        >>> _ = strata.zoo.load_weights(fresh, "tiny", directory=zoo_dir)
+        >>> all((a == b).all() for a, b in zip(fresh.get_weights(), model.get_weights()))
+        True
     """
     check_name(name)
     root = store.zoo_directory(directory)
@@ -283,7 +301,23 @@ def _count(model) -> str:
 
 
 def info(name, directory=None) -> ZooEntry:
-    """The `ZooEntry` of `name` (date, params, metrics, tags, description, file, checksum)."""
+    """The `ZooEntry` of `name` (date, params, metrics, tags, description, file, checksum).
+
+    Args:
+        name: the entry's name.
+        directory: the zoo's folder; default `$STRATA_ZOO`, else `~/.strata/zoo`.
+
+    Raises:
+        EntryNotFoundError: (a ValueError and KeyError) no entry of that name.
+
+    Example:
+        >>> import tempfile, strata
+        >>> zoo_dir = tempfile.mkdtemp()
+        >>> model = strata.Sequential([strata.Input((4,)), strata.layers.Dense(2)])
+        >>> _ = strata.zoo.save(model, "tiny", tags="demo", directory=zoo_dir)
+        >>> strata.zoo.info("tiny", directory=zoo_dir).tags
+        ('demo',)
+    """
     check_name(name)
     return _read_record(store.zoo_directory(directory), name)
 
@@ -291,8 +325,22 @@ def info(name, directory=None) -> ZooEntry:
 def delete(name, directory=None) -> ZooEntry:
     """Remove the entry `name` and its model file; returns the removed entry.
 
+    Args:
+        name: the entry's name.
+        directory: the zoo's folder; default `$STRATA_ZOO`, else `~/.strata/zoo`.
+
     Raises:
         EntryNotFoundError: (a ValueError and KeyError) no entry of that name.
+
+    Example:
+        >>> import tempfile, strata
+        >>> zoo_dir = tempfile.mkdtemp()
+        >>> model = strata.Sequential([strata.Input((4,)), strata.layers.Dense(2)])
+        >>> _ = strata.zoo.save(model, "tiny", directory=zoo_dir)
+        >>> strata.zoo.delete("tiny", directory=zoo_dir).name
+        'tiny'
+        >>> strata.zoo.list(directory=zoo_dir)
+        []
     """
     check_name(name)
     root = store.zoo_directory(directory)
@@ -310,8 +358,19 @@ def delete(name, directory=None) -> ZooEntry:
 def verify(directory=None) -> list[str]:
     """Check every entry: a readable record, its model file present, the checksum equal.
 
+    Args:
+        directory: the zoo's folder; default `$STRATA_ZOO`, else `~/.strata/zoo`.
+
     Returns:
         One line per problem found; empty when the zoo is sound.
+
+    Example:
+        >>> import tempfile, strata
+        >>> zoo_dir = tempfile.mkdtemp()
+        >>> model = strata.Sequential([strata.Input((4,)), strata.layers.Dense(2)])
+        >>> _ = strata.zoo.save(model, "tiny", directory=zoo_dir)
+        >>> strata.zoo.verify(directory=zoo_dir)
+        []
     """
     root = store.zoo_directory(directory)
     problems = []
@@ -335,8 +394,16 @@ def clean(directory=None) -> list[str]:
     """Remove what interrupted saves left: temporary files of processes that died, and model
     files that no entry names. Entries and saves in progress are untouched.
 
+    Args:
+        directory: the zoo's folder; default `$STRATA_ZOO`, else `~/.strata/zoo`.
+
     Returns:
         The removed paths.
+
+    Example:
+        >>> import tempfile, strata
+        >>> strata.zoo.clean(directory=tempfile.mkdtemp())
+        []
     """
     root = store.zoo_directory(directory)
     if not (root / store.MODELS).is_dir():
@@ -360,6 +427,14 @@ def list(tag=None, directory=None) -> ZooListing:  # noqa: A001 - Keras-style mo
     Returns:
         A `ZooListing` (a list of `ZooEntry`). A record that cannot be read is left out with
         a warning; `strata.zoo.verify()` reports it.
+
+    Example:
+        >>> import tempfile, strata
+        >>> zoo_dir = tempfile.mkdtemp()
+        >>> model = strata.Sequential([strata.Input((4,)), strata.layers.Dense(2)])
+        >>> _ = strata.zoo.save(model, "tiny", tags="demo", directory=zoo_dir)
+        >>> strata.zoo.list(tag="demo", directory=zoo_dir).names()
+        ['tiny']
     """
     if tag is not None and not isinstance(tag, str):
         raise ValueError(f"tag expected a string or None; received {tag!r}.")
