@@ -44,12 +44,19 @@ def wait_for(condition, what, timeout=120):
 
 
 def assert_consistent(folder, name):
-    """The entry loads, and its weights are the value its record names."""
-    entry = zoo.info(name, directory=folder)
+    """The entry loads, and its weights are the value its record names.
+
+    Another process may replace the entry meanwhile (values only grow then): the loaded value
+    lies between the values of the records read just before and just after.
+    """
+    before = zoo.info(name, directory=folder).metrics["value"]
     weights = zoo.load(name, directory=folder).get_weights()
+    after = zoo.info(name, directory=folder).metrics["value"]
+    value = float(weights[0].flat[0])
     for array in weights:
-        np.testing.assert_array_equal(array, np.full(array.shape, entry.metrics["value"]))
-    return entry.metrics["value"]
+        np.testing.assert_array_equal(array, np.full(array.shape, value))
+    assert before <= value <= after
+    return value
 
 
 def saved_model(value):
@@ -127,15 +134,22 @@ def test_a_save_killed_after_its_commit_is_complete(tmp_path):
     assert assert_consistent(folder, "m") == 1000.0  # the new entry, whole
 
 
-def test_sigkill_at_any_moment_of_repeated_saves(tmp_path):
+def test_reads_during_repeated_saves_and_a_sigkill_at_any_moment(tmp_path):
     folder, sync = tmp_path / "zoo", tmp_path / "sync"
     sync.mkdir()
     process = start("loop", folder, sync, 0)
+
+    def saves():
+        return int((sync / "progress").read_text() or 0) if (sync / "progress").exists() else 0
+
     try:
-        wait_for(
-            lambda: (sync / "progress").exists() and int((sync / "progress").read_text() or 0) >= 3,
-            "three saves",
-        )
+        wait_for(lambda: saves() >= 1, "a first save")
+        # Readers while the entry is being replaced again and again: always a whole entry.
+        values = []
+        while saves() < 3 or len(values) < 10:
+            assert zoo.list(directory=folder).names() == ["m"]
+            values.append(assert_consistent(folder, "m"))
+        assert values == sorted(values)
         time.sleep(np.random.default_rng().uniform(0, 0.2))
     finally:
         process.send_signal(signal.SIGKILL)

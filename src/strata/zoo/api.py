@@ -21,7 +21,7 @@ from strata.zoo.records import (
 
 # A load that finds its model file gone (a concurrent save replaced the entry, or a delete)
 # reads the record again; each retry means another writer finished in between.
-_LOAD_ATTEMPTS = 5
+_LOAD_ATTEMPTS = 20
 
 
 def save(

@@ -106,9 +106,11 @@ def record_names(root: Path) -> list[str]:
 
 
 def remove_quietly(path: Path) -> bool:
+    """Remove `path` if possible: gone already, or held open where that forbids removal
+    (Windows), it stays for a later `clean()`; the commit it follows stands either way."""
     try:
         os.remove(path)
-    except FileNotFoundError:
+    except OSError:
         return False
     return True
 
