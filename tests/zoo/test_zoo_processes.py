@@ -101,37 +101,36 @@ def test_simultaneous_writers(tmp_path):
 
 # The save's os.fsync calls: 1 the model's temporary file, 2 the models folder after its
 # rename, 3 the record's temporary file, 4 the entries folder after the record's rename.
-@pytest.mark.parametrize(
-    ("crash_at", "leftover_folder"), [(1, "models"), (2, "models"), (3, "entries")]
-)
-def test_a_save_killed_midway_leaves_the_old_entry(tmp_path, crash_at, leftover_folder):
-    folder = tmp_path / "zoo"
-    zoo.save(saved_model(7.0), "m", metrics={"value": 7.0}, directory=folder)
-    before = {f: set(os.listdir(folder / f)) for f in ("models", "entries")}
-    process = start("crash", folder, tmp_path, 0, crash_at)
-    out, err = process.communicate(timeout=300)
-    assert process.returncode == 17, (out, err)  # it died inside the save
-    assert set(os.listdir(folder / leftover_folder)) != before[leftover_folder]
-
-    assert zoo.list(directory=folder).names() == ["m"]
-    assert assert_consistent(folder, "m") == 7.0  # the old entry, whole
-    assert zoo.verify(directory=folder) == []
-    if crash_at == 1:  # the next save removes what the dead one left
-        zoo.save(saved_model(8.0), "other", metrics={"value": 8.0}, directory=folder)
-        expected = {"models": 2, "entries": 2}
-    else:
-        assert zoo.clean(directory=folder) != []
-        expected = {"models": 1, "entries": 1}
-    for name, count in expected.items():
-        assert len(os.listdir(folder / name)) == count, os.listdir(folder / name)
+# Killed before 1, 2 or 3, the save leaves something in this folder and the old entry stands;
+# killed before 4, the new entry is already committed.
+LEFT_IN = {1: "models", 2: "models", 3: "entries"}
 
 
-def test_a_save_killed_after_its_commit_is_complete(tmp_path):
-    folder = tmp_path / "zoo"
-    zoo.save(saved_model(7.0), "m", metrics={"value": 7.0}, directory=folder)
-    process = start("crash", folder, tmp_path, 0, 4)
-    assert process.wait(timeout=300) == 17
-    assert assert_consistent(folder, "m") == 1000.0  # the new entry, whole
+def test_saves_killed_at_each_step(tmp_path):
+    folders, processes = {}, {}
+    for crash_at in (1, 2, 3, 4):  # one process per step, all at once (each takes seconds)
+        folders[crash_at] = folder = tmp_path / f"zoo{crash_at}"
+        zoo.save(saved_model(7.0), "m", metrics={"value": 7.0}, directory=folder)
+        processes[crash_at] = start("crash", folder, tmp_path, 0, crash_at)
+    results = {n: p.communicate(timeout=300) for n, p in processes.items()}
+    for crash_at, process in processes.items():
+        assert process.returncode == 17, (crash_at, results[crash_at])  # died inside the save
+
+    assert assert_consistent(folders[4], "m") == 1000.0  # committed just before: the new one
+    for crash_at, leftover_folder in LEFT_IN.items():
+        folder = folders[crash_at]
+        assert len(os.listdir(folder / leftover_folder)) == 2, (crash_at, leftover_folder)
+        assert zoo.list(directory=folder).names() == ["m"]
+        assert assert_consistent(folder, "m") == 7.0, crash_at  # the old entry, whole
+        assert zoo.verify(directory=folder) == []
+        if crash_at == 1:  # the next save removes what the dead one left
+            zoo.save(saved_model(8.0), "other", metrics={"value": 8.0}, directory=folder)
+            expected = {"models": 2, "entries": 2}
+        else:
+            assert zoo.clean(directory=folder) != []
+            expected = {"models": 1, "entries": 1}
+        for name, count in expected.items():
+            assert len(os.listdir(folder / name)) == count, (crash_at, os.listdir(folder / name))
 
 
 def test_reads_during_repeated_saves_and_a_sigkill_at_any_moment(tmp_path):
