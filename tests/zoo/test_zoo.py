@@ -200,11 +200,18 @@ def test_unreadable_or_hostile_records_are_left_out(zoo_dir):
     record["file"] = "../../outside.keras"
     (zoo_dir / "entries" / "evil.json").write_text(json.dumps(record))
     (zoo_dir / "entries" / "broken.json").write_text("{not json")
+    record = json.loads((zoo_dir / "entries" / "good.json").read_text())
+    (zoo_dir / "entries" / "renamed.json").write_text(json.dumps(record))
+    (zoo_dir / "entries" / "bad-params.json").write_text(json.dumps({**record, "params": "1"}))
     with pytest.warns(UserWarning, match="not a valid entry"):
         assert zoo.list().names() == ["good"]
     with pytest.raises(ValueError, match="expected a file name"):
         zoo.load("evil")
-    assert len(zoo.verify()) == 2
+    with pytest.raises(ValueError, match="names the entry 'good'"):
+        zoo.info("renamed")
+    with pytest.raises(ValueError, match="'params' expected an integer"):
+        zoo.info("bad-params")
+    assert len(zoo.verify()) == 4
 
 
 def test_load_weights_into_a_model_of_the_same_architecture(zoo_dir):

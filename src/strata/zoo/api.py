@@ -162,9 +162,12 @@ def _read_record(root, name) -> ZooEntry:
     except FileNotFoundError:
         raise _not_found(root, name) from None
     try:
-        return ZooEntry.from_json(json.loads(data.decode("utf-8")))
+        entry = ZooEntry.from_json(json.loads(data.decode("utf-8")))
+        if entry.name != name:
+            raise ValueError(f"it names the entry '{entry.name}'")
     except (UnicodeDecodeError, json.JSONDecodeError, ValueError, TypeError) as error:
         raise ValueError(f"The zoo record '{path}' is not a valid entry: {error}.") from None
+    return entry
 
 
 def _read_record_or_none(root, name):

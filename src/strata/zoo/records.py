@@ -137,11 +137,18 @@ class ZooEntry:
         if missing:
             raise ValueError(f"missing fields {missing}")
         values = {key: record[key] for key in fields}
+        if not isinstance(values["tags"] or [], list):
+            raise ValueError(f"field 'tags' expected a list; received {values['tags']!r}")
         values["tags"] = tuple(values["tags"] or ())
         values["metrics"] = dict(values["metrics"] or {})
         for key in ("name", "file", "sha256", "created"):
             if not isinstance(values[key], str):
                 raise ValueError(f"field '{key}' expected a string; received {values[key]!r}")
+        for key in ("params", "trainable_params", "size_bytes"):
+            if not isinstance(values[key], int) or isinstance(values[key], bool):
+                raise ValueError(f"field '{key}' expected an integer; received {values[key]!r}")
+        if not all(isinstance(tag, str) for tag in values["tags"]):
+            raise ValueError(f"field 'tags' expected strings; received {record['tags']!r}")
         check_name(values["name"])
         # The file must be a plain name inside models/, whatever a hand-edited record says.
         if "/" in values["file"] or "\\" in values["file"] or values["file"].startswith("."):
