@@ -3,16 +3,17 @@
 import pytest
 import torch
 
-from strata import applications, zoo
+from strata import applications, models, zoo
 
 
-def mobilenet(weights=None, classes=3):
+def mobilenet(weights=None, classes=3, include_top=True):
     return applications.MobileNet(
         alpha=0.25,
         input_shape=(32, 32, 3),
         classes=classes,
         classifier_activation=None,
         weights=weights,
+        include_top=include_top,
     )
 
 
@@ -60,6 +61,17 @@ def test_a_zoo_entry_of_another_architecture_is_refused(zoo_dir):
     zoo.save(mobilenet(classes=5), "five-classes")
     with pytest.raises(ValueError, match=r"Zoo entry 'five-classes' .*does not fit model"):
         mobilenet(weights="zoo:five-classes", classes=3)
+
+
+def test_the_base_of_a_zoo_entry_saved_with_its_top(zoo_dir):
+    full = mobilenet()
+    zoo.save(full, "with-top")
+    with pytest.raises(ValueError, match=r"by_name=True"):
+        mobilenet(weights="zoo:with-top", include_top=False)
+    base = mobilenet(include_top=False)
+    zoo.load_weights(base, "with-top", by_name=True)
+    features = models.Model(full.inputs, full.get_layer(base.layers[-1].name).output)
+    torch.testing.assert_close(outputs(base, IMAGE), outputs(features, IMAGE), rtol=0, atol=0)
 
 
 def test_imagenet_points_to_local_files_and_the_zoo():

@@ -70,12 +70,24 @@ def load_weights(model, weights) -> None:
     A file goes to `model.load_weights`, which reads whatever formats it knows; a zoo entry's
     file is checked against its recorded checksum first.
     """
-    if isinstance(weights, str) and weights.startswith(ZOO_PREFIX):
-        from strata import zoo
+    zoo_name = weights[len(ZOO_PREFIX) :] if str(weights).startswith(ZOO_PREFIX) else None
+    try:
+        if zoo_name is not None:
+            from strata import zoo
 
-        zoo.load_weights(model, weights[len(ZOO_PREFIX) :])
-    else:
-        model.load_weights(weights)
+            zoo.load_weights(model, zoo_name)
+        else:
+            model.load_weights(weights)
+    except ValueError as error:
+        how = (
+            f"strata.zoo.load_weights(model, {zoo_name!r}, by_name=True)"
+            if zoo_name is not None
+            else f"model.load_weights({str(weights)!r}, by_name=True)"
+        )
+        raise ValueError(
+            f"{error} To load only the layers this model has (include_top=False from a model "
+            f"saved with its top, say), build it with weights=None, then call {how}."
+        ) from error
 
 
 def input_shape_for(name, input_shape, default_size, min_size, require_flatten):
