@@ -19,6 +19,7 @@ import contextlib
 import os
 import secrets
 import time
+import warnings
 from pathlib import Path
 
 from strata.utils import file_io
@@ -87,7 +88,14 @@ def locked(root: Path):
         return
     handle = open(root / LOCK, "a+b")  # noqa: SIM115 - closed below, after the unlock
     try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        except OSError as error:  # a file system without locks (some network mounts)
+            warnings.warn(
+                f"Could not lock the zoo '{root}' ({error}); committing without the lock: "
+                "entries stay whole, but simultaneous overwrite=False saves of one name may "
+                "both succeed."
+            )
         yield
     finally:
         with contextlib.suppress(OSError):
