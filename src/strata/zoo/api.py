@@ -92,9 +92,9 @@ def save(
         save_model(model, path, overwrite=False, include_optimizer=include_optimizer)
         entry = _describe(model, name, description, metrics, tags, path)
         with store.locked(root):
-            previous = _read_record_or_none(root, name)
-            if previous is not None and not overwrite:
+            if not overwrite and store.record_path(root, name).exists():
                 raise _exists(name)
+            previous = _read_record_or_none(root, name)
             if not path.exists():
                 raise RuntimeError(
                     f"The model file of the save of '{name}' was removed before its entry was "
