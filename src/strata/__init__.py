@@ -34,6 +34,7 @@ from strata import (  # noqa: E402
     utils,
     visualization,
     wrappers,
+    zoo,
 )
 from strata.backend import KerasTensor, Variable, name_scope, set_random_seed  # noqa: E402
 from strata.backend.config import device_scope as _device_scope  # noqa: E402
@@ -124,4 +125,5 @@ __all__ = [
     "visualization",
     "wrappers",
     "version",
+    "zoo",
 ]

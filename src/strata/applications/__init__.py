@@ -1,9 +1,9 @@
 """Ready-made image classification architectures with Keras's names and parameter counts.
 
-Every function returns a functional `Model`; `weights` is None (random initialization) or
-the path to a local strata weights file: nothing is downloaded (`"imagenet"` raises a
-`ValueError`). Each family's submodule (`strata.applications.resnet`, ...) has its
-`preprocess_input` and `decode_predictions`.
+Every function returns a functional `Model`; `weights` is None (random initialization), the
+path to a local weights or model file, or `"zoo:<name>"` for an entry of your `strata.zoo`:
+nothing is downloaded (`"imagenet"` raises a `ValueError`). Each family's submodule
+(`strata.applications.resnet`, ...) has its `preprocess_input` and `decode_predictions`.
 """
 
 from strata.applications import (

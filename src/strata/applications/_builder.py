@@ -15,22 +15,12 @@ def check_arguments(name, weights, pooling, classes, classifier_activation):
     """Validate the arguments common to all applications before anything is built.
 
     Raises:
-        ValueError: `weights` is `"imagenet"` (nothing can be downloaded here) or a path that
-            does not exist, `pooling` or `classes` is invalid, or `classifier_activation` is
-            neither softmax nor None while a weights file is loaded (as Keras requires).
+        ValueError: `weights` is `"imagenet"` (nothing can be downloaded here), a path that
+            does not exist or an unknown `"zoo:<name>"` entry, `pooling` or `classes` is
+            invalid, or `classifier_activation` is neither softmax nor None while weights are
+            loaded (as Keras requires).
     """
-    if isinstance(weights, str) and weights == "imagenet":
-        raise ValueError(
-            f"{name} cannot load weights='imagenet': strata downloads nothing. Pass weights=None "
-            "for random initialization, or the path to a local strata weights file (saved with "
-            "`model.save_weights(path)`)."
-        )
-    if weights is not None:
-        if not isinstance(weights, (str, os.PathLike)) or not os.path.isfile(weights):
-            raise ValueError(
-                f"{name} expected weights=None or the path to an existing weights file; "
-                f"received {weights!r}."
-            )
+    check_weights(name, weights)
     if pooling not in POOLINGS:
         raise ValueError(f"{name} expected pooling in {POOLINGS}; received {pooling!r}.")
     if not isinstance(classes, int) or isinstance(classes, bool) or classes < 1:
@@ -42,6 +32,62 @@ def check_arguments(name, weights, pooling, classes, classifier_activation):
                 f"{name} expected classifier_activation 'softmax' or None when loading "
                 f"pretrained weights; received {classifier_activation!r}."
             )
+
+
+ZOO_PREFIX = "zoo:"
+
+
+def check_weights(name, weights) -> None:
+    """Refuse, before building, `weights` that cannot be loaded: `"imagenet"` (strata downloads
+    nothing), a missing file, an unknown zoo entry or anything else."""
+    if weights is None:
+        return
+    if isinstance(weights, str) and weights == "imagenet":
+        raise ValueError(
+            f"{name} cannot load weights='imagenet': strata downloads nothing. Pass weights=None "
+            "for random initialization, the path to a local strata weights file (saved with "
+            "`model.save_weights(path)`) or model file (`model.save(path)`), or "
+            "weights='zoo:<name>' for an entry of your model zoo (`strata.zoo.save`)."
+        )
+    if isinstance(weights, str) and weights.startswith(ZOO_PREFIX):
+        from strata import zoo
+
+        try:
+            zoo.info(weights[len(ZOO_PREFIX) :])
+        except ValueError as error:
+            raise ValueError(f"{name} cannot load weights={weights!r}: {error}") from None
+        return
+    if not isinstance(weights, (str, os.PathLike)) or not os.path.isfile(weights):
+        raise ValueError(
+            f"{name} expected weights=None, 'zoo:<entry name>' or the path to an existing "
+            f"weights file; received {weights!r}."
+        )
+
+
+def load_weights(model, weights) -> None:
+    """Load `weights` (a local file, or `"zoo:<name>"` for a zoo entry) into `model`.
+
+    A file goes to `model.load_weights`, which reads whatever formats it knows; a zoo entry's
+    file is checked against its recorded checksum first.
+    """
+    zoo_name = weights[len(ZOO_PREFIX) :] if str(weights).startswith(ZOO_PREFIX) else None
+    try:
+        if zoo_name is not None:
+            from strata import zoo
+
+            zoo.load_weights(model, zoo_name)
+        else:
+            model.load_weights(weights)
+    except ValueError as error:
+        how = (
+            f"strata.zoo.load_weights(model, {zoo_name!r}, by_name=True)"
+            if zoo_name is not None
+            else f"model.load_weights({str(weights)!r}, by_name=True)"
+        )
+        raise ValueError(
+            f"{error} To load only the layers this model has (include_top=False from a model "
+            f"saved with its top, say), build it with weights=None, then call {how}."
+        ) from error
 
 
 def input_shape_for(name, input_shape, default_size, min_size, require_flatten):
@@ -144,7 +190,7 @@ def finish(name, img_input, input_tensor, outputs, weights):
         inputs = inputs[0]
     model = Model(inputs, outputs, name=name)
     if weights is not None:
-        model.load_weights(weights)
+        load_weights(model, weights)
     return model
 
 

@@ -191,8 +191,8 @@ _DOC = """ConvNeXt-{title}: stages of {depths} blocks, {dims} channels.
             `classes`-way Dense classifier (`{{name}}_head_dense`).
         include_preprocessing: whether the model normalizes pixels in [0, 255] itself (by
             ImageNet's mean and std); `preprocess_input` is the identity.
-        weights: None (random initialization) or the path to a local strata weights file
-            (`"imagenet"` raises: nothing is downloaded).
+        weights: None (random initialization), the path to a local weights or model file, or
+            `"zoo:<name>"` for a `strata.zoo` entry (`"imagenet"` raises: nothing downloads).
         input_tensor: an optional symbolic tensor to use as the image input.
         input_shape: the image shape; default `(224, 224, 3)` with `include_top`, else
             `(None, None, 3)`. Height and width must be at least 32.

@@ -51,8 +51,8 @@ def MobileNet(  # noqa: N802 - Keras's public name
         dropout: the dropout rate before the classifier.
         include_top: whether to end with global average pooling, dropout, a 1x1
             convolution to `classes` (`conv_preds`) and the activation (`predictions`).
-        weights: None (random initialization) or the path to a local strata weights file
-            (`"imagenet"` raises: nothing is downloaded).
+        weights: None (random initialization), the path to a local weights or model file, or
+            `"zoo:<name>"` for a `strata.zoo` entry (`"imagenet"` raises: nothing downloads).
         input_tensor: an optional symbolic tensor to use as the image input.
         pooling: without the top, None (4D feature maps), `"avg"` or `"max"` (2D features).
         classes: number of classes of the classifier.

@@ -170,8 +170,8 @@ def MobileNetV3Small(  # noqa: N802 - Keras's public name
         minimalistic: without squeeze-excite, hard swish and 5x5 kernels (ReLU, 3x3).
         include_top: whether to end with the 1x1-convolution classifier (`conv_2`,
             `logits`, `predictions`).
-        weights: None (random initialization) or the path to a local strata weights file
-            (`"imagenet"` raises: nothing is downloaded).
+        weights: None (random initialization), the path to a local weights or model file, or
+            `"zoo:<name>"` for a `strata.zoo` entry (`"imagenet"` raises: nothing downloads).
         input_tensor: an optional symbolic tensor to use as the image input.
         classes: number of classes of the classifier.
         pooling: without the top, None (4D feature maps), `"avg"` or `"max"` (2D features).

@@ -185,8 +185,8 @@ def NASNetMobile(  # noqa: N802 - Keras's public name
             without the top. Height and width must be at least 32.
         include_top: whether to end with global average pooling and the `classes`-way Dense
             classifier (`predictions`).
-        weights: None (random initialization) or the path to a local strata weights file
-            (`"imagenet"` raises: nothing is downloaded).
+        weights: None (random initialization), the path to a local weights or model file, or
+            `"zoo:<name>"` for a `strata.zoo` entry (`"imagenet"` raises: nothing downloads).
         input_tensor: an optional symbolic tensor to use as the image input.
         pooling: without the top, None (4D feature maps), `"avg"` or `"max"` (2D features).
         classes: number of classes of the classifier.

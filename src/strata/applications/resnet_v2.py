@@ -72,8 +72,8 @@ def ResNet50V2(  # noqa: N802 - Keras's public name
     Args:
         include_top: whether to end with global average pooling (`avg_pool`) and the
             `classes`-way Dense classifier (`predictions`).
-        weights: None (random initialization) or the path to a local strata weights file
-            (`"imagenet"` raises: nothing is downloaded).
+        weights: None (random initialization), the path to a local weights or model file, or
+            `"zoo:<name>"` for a `strata.zoo` entry (`"imagenet"` raises: nothing downloads).
         input_tensor: an optional symbolic tensor to use as the image input.
         input_shape: the image shape; default `(224, 224, 3)` with `include_top`, else
             `(None, None, 3)`. Height and width must be at least 32.

@@ -30,8 +30,8 @@ def VGG19(  # noqa: N802 - Keras's public name
         include_top: whether to end with `flatten`, the two 4096-unit ReLU layers (`fc1`,
             `fc2`) and the `classes`-way classifier (`predictions`); the input size is then
             fixed (default `(224, 224, 3)`).
-        weights: None (random initialization) or the path to a local strata weights file
-            (`"imagenet"` raises: nothing is downloaded).
+        weights: None (random initialization), the path to a local weights or model file, or
+            `"zoo:<name>"` for a `strata.zoo` entry (`"imagenet"` raises: nothing downloads).
         input_tensor: an optional symbolic tensor to use as the image input.
         input_shape: the image shape; default `(224, 224, 3)` with `include_top`, else
             `(None, None, 3)`. Height and width must be at least 32.
