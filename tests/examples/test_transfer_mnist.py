@@ -25,7 +25,8 @@ def test_transfer_example_reports_every_variant(shared_datasets, capsys):
         "base (digits 0-4)",
         "frozen",
         "unfrozen",
-        "frozen, hidden3 dropped",
+        "frozen, hidden1-2 only",
+        "frozen, hidden1 only",
         "scratch",
     ]
     assert summary["base (digits 0-4)"][0] > 0.8  # five digits: chance is 0.2
