@@ -117,6 +117,8 @@ def test_names_integer_input_and_single_int_units():
     x = (np.random.default_rng(5).random((40, 8)) * 255).astype("uint8")
     (layer,) = greedy_layerwise(4, x, epochs=1, names=["code"], optimizer="sgd")
     assert layer.name == "code" and layer.units == 4
+    (double,) = greedy_layerwise([3], x.astype("float64") / 255, epochs=1)
+    assert double.get_weights()[0].dtype == np.float32
 
 
 @pytest.mark.parametrize(

@@ -47,9 +47,8 @@ def _check_data(x):
             f"one sample; received shape {x.shape}. Flatten images first (e.g. x.reshape(len(x), "
             "-1))."
         )
-    if x.dtype.kind != "f":
-        x = x.astype(backend.floatx())
-    return x
+    # One dtype for inputs and reconstruction targets (the layers compute in floatx).
+    return x if x.dtype == backend.floatx() else x.astype(backend.floatx())
 
 
 def _stage_model(input_shape, frozen, encoder, decoder, noise, seed):
@@ -112,7 +111,7 @@ def greedy_layerwise(
     Args:
         units: the hidden layers' sizes, e.g. `[300, 100]` (an int for one layer).
         x_unlabeled: unlabelled examples, shape `(samples, features)` (Dense acts on the
-            last axis of higher ranks); integer arrays are cast to floatx. Scale them first.
+            last axis of higher ranks); other dtypes are cast to floatx. Scale them first.
         activation: the encoders' activation, one for all or a list (one per layer).
         epochs: epochs per stage (an int, or a list: one per layer).
         batch_size: the batch size of each stage's `fit`.
