@@ -164,28 +164,31 @@ def greedy_layerwise(
 
     input_shape = tuple(x.shape[1:])
     encoders, histories = [], []
-    for index in range(count):
-        target = _targets(input_shape, encoders, x, batch_size)
-        encoder = layers.Dense(units[index], activation=activations[index], name=names[index])
-        decoder = layers.Dense(
-            target.shape[-1], activation=decoder_activations[index], name=f"decoder{index + 1}"
-        )
-        for frozen in encoders:
-            frozen.trainable = False
-        model = _stage_model(input_shape, encoders, encoder, decoder, noise, seed)
-        model.compile(optimizer=optimizers.deserialize(optimizer_config), loss=loss)
-        histories.append(
-            model.fit(
-                x,
-                target,
-                epochs=stage_epochs[index],
-                batch_size=batch_size,
-                validation_split=validation_split,
-                verbose=verbose,
-                **fit_kwargs,
+    try:
+        for index in range(count):
+            target = _targets(input_shape, encoders, x, batch_size)
+            encoder = layers.Dense(units[index], activation=activations[index], name=names[index])
+            decoder = layers.Dense(
+                target.shape[-1], activation=decoder_activations[index], name=f"decoder{index + 1}"
             )
-        )
-        encoders.append(encoder)
-    for encoder in encoders:
-        encoder.trainable = True
+            for frozen in encoders:
+                frozen.trainable = False
+            model = _stage_model(input_shape, encoders, encoder, decoder, noise, seed)
+            model.compile(optimizer=optimizers.deserialize(optimizer_config), loss=loss)
+            histories.append(
+                model.fit(
+                    x,
+                    target,
+                    epochs=stage_epochs[index],
+                    batch_size=batch_size,
+                    validation_split=validation_split,
+                    verbose=verbose,
+                    **fit_kwargs,
+                )
+            )
+            encoders.append(encoder)
+    finally:
+        # Trainable again, also when a stage failed or was interrupted.
+        for encoder in encoders:
+            encoder.trainable = True
     return (encoders, histories) if return_histories else encoders
