@@ -41,6 +41,14 @@ from strata.losses.losses import (
     SparseCategoricalCrossentropy,
     SquaredHinge,
 )
+from strata.losses.margin import (
+    Contrastive,
+    MarginRanking,
+    Triplet,
+    contrastive,
+    margin_ranking,
+    triplet,
+)
 from strata.losses.special import (
     binary_focal_crossentropy,
     categorical_focal_crossentropy,
@@ -86,6 +94,9 @@ _CLASSES = (
     CTC,
     Dice,
     Tversky,
+    Contrastive,
+    Triplet,
+    MarginRanking,
 )
 _FUNCTIONS = (
     mean_squared_error,
@@ -110,6 +121,9 @@ _FUNCTIONS = (
     ctc,
     dice,
     tversky,
+    contrastive,
+    triplet,
+    margin_ranking,
 )
 _ALIASES = {
     "mse": mean_squared_error,
@@ -157,6 +171,9 @@ _CLASS_OF_FUNCTION = {
     ctc: CTC,
     dice: Dice,
     tversky: Tversky,
+    contrastive: Contrastive,
+    triplet: Triplet,
+    margin_ranking: MarginRanking,
 }
 
 
@@ -222,6 +239,12 @@ def to_loss(identifier):
 
 
 __all__ = [
+    "Contrastive",
+    "MarginRanking",
+    "Triplet",
+    "contrastive",
+    "margin_ranking",
+    "triplet",
     "ALL_OBJECTS",
     "BinaryFocalCrossentropy",
     "CTC",

@@ -88,6 +88,10 @@ def _shape_one(target, y):
     units = out_shape[-1] if len(out_shape) > 1 else None
     got = tuple(y.shape)
     loss_name = getattr(target.loss, "name", type(target.loss).__name__)
+    if getattr(target.loss, "targets_any_shape", False):
+        # Pair, triplet and ranking losses take one label per sample (or none) whatever the
+        # output's width; the loss itself checks what it needs.
+        return y if y.is_floating_point() else y.float()
     if kind == "sparse":
         if y.is_floating_point() and bool((y != torch.round(y)).any()):
             raise ValueError(
