@@ -232,6 +232,10 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
             other members, a zip bomb), holds weights only, names an unregistered class,
             or holds Lambda source while `safe_mode` is True.
     """
+    from strata.saving import keras_files
+
+    if keras_files.is_keras_file(filepath):  # by content: an HDF5 file or a Keras 3 zip
+        return keras_files.load_keras_model(filepath, custom_objects, compile, safe_mode)
     members = _read(filepath)
     if CONFIG not in members:
         raise ValueError(
@@ -325,8 +329,12 @@ def load_weights(model, filepath, skip_mismatch=False, by_name=False):
         ValueError: the file is not a strata file, or a weight's shape or the number of weights
             differs (the message names the layer, the weight and both shapes).
     """
+    from strata.saving import keras_files
+
+    if keras_files.is_keras_file(filepath):  # Keras's .weights.h5, legacy .h5 or .keras
+        return keras_files.load_keras_weights(model, filepath, skip_mismatch, by_name)
     members = _read(filepath)
-    weights_file.assign(
+    return weights_file.assign(
         model,
         weights_file.read_weights(members[WEIGHTS], filepath),
         filepath,
