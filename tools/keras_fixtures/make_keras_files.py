@@ -162,6 +162,7 @@ def keras3_traps(keras):
     source = os.path.join(OUT, "mlp.keras")
     with zipfile.ZipFile(source) as archive:
         members = {n: archive.read(n) for n in archive.namelist()}
+    hdf5_traps(dict(members))
     config = json.loads(members["config.json"])
     layer = config["config"]["layers"][0]
     layer.update(
@@ -171,7 +172,6 @@ def keras3_traps(keras):
     members["config.json"] = json.dumps(config).encode("utf-8")
     _write_zip(os.path.join(OUT, "trap_os_system.keras"), members)
     os.remove(MARKER) if os.path.exists(MARKER) else None
-    hdf5_traps(members)
 
 
 def _write_zip(path, members):

@@ -101,6 +101,12 @@ def match(model, tree: _Node, by_name: bool = False):
             if child is not None and not child.used:
                 visit(sub, child)
 
+    if by_name and not any(node.name for node in tree.layer_nodes()):
+        raise ValueError(
+            "by_name=True needs the layer names that Keras 3.9+ records in .weights.h5 files; "
+            "this file records none (tf_keras or an older Keras 3 wrote it). Load it with "
+            "by_name=False, which matches layers the way Keras does (per-class order)."
+        )
     visit(model, tree)
     unexpected = [
         path
