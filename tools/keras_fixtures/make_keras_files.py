@@ -8,9 +8,9 @@ Keras 2 files:
 Needs `tf_keras` (tf.keras = Keras 2 for TensorFlow 2.21) in the same environment:
 `/work/kerasenv/bin/pip install "tf_keras==2.21.*"`.
 
-Four tiny architectures (a Sequential MLP, a functional Conv2D + BatchNormalization model, an
+Five tiny architectures (a Sequential MLP, a functional Conv2D + BatchNormalization model, an
 Embedding / LSTM / Bidirectional GRU model, a functional model holding a nested Sequential and
-a MultiHeadAttention block) are trained one short epoch (so optimizer slots and
+a MultiHeadAttention block, a functional model adding two tensors with `+`) are trained one short epoch (so optimizer slots and
 BatchNormalization statistics are not at their initial values) and saved as:
 
 - Keras 3: `<name>.keras`, `<name>.weights.h5` and the legacy `<name>_k3legacy.h5`
@@ -38,7 +38,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "..", "tests", "saving", "fixtures", "keras_files")
 MARKER = "/tmp/strata_keras_booby_trap_ran.txt"
-NAMES = ("mlp", "conv", "rnn", "nested")
+NAMES = ("mlp", "conv", "rnn", "nested", "ops")
 
 
 def inputs():
@@ -48,12 +48,13 @@ def inputs():
         "conv": rng.normal(size=(3, 8, 8, 3)).astype("float32"),
         "rnn": rng.integers(1, 20, size=(4, 6)).astype("int32"),
         "nested": rng.normal(size=(3, 4, 6)).astype("float32"),
+        "ops": rng.normal(size=(4, 5)).astype("float32"),
     }
 
 
 def targets(name, x):
     rng = np.random.default_rng(1)
-    classes = {"mlp": 4, "conv": 3, "rnn": 2, "nested": 2}[name]
+    classes = {"mlp": 4, "conv": 3, "rnn": 2, "nested": 2, "ops": 2}[name]
     return rng.integers(0, classes, size=(len(x),))
 
 
@@ -88,6 +89,11 @@ def build(keras, name):
         x = layers.Bidirectional(layers.GRU(3), name="bigru")(x)
         out = layers.Dense(2, activation="softmax", name="head")(x)
         return keras.Model(tokens, out, name="rnn")
+    if name == "ops":
+        # `x + y` on symbolic tensors: an operation node in Keras 3, a TFOpLambda in tf.keras.
+        x = keras.Input((5,), name="x")
+        total = layers.Dense(3, name="left")(x) + layers.Dense(3, name="right")(x)
+        return keras.Model(x, layers.Dense(2, activation="softmax", name="head")(total), name="ops")
     # nested: a Sequential whose BatchNormalization comes first (Keras 2's legacy order
     # puts trainable weights first, so its order differs from model.weights there).
     seq = keras.Input((4, 6), name="seq")

@@ -138,6 +138,11 @@ class Translator:
         module = str(entry.get("module") or "")
         name = entry["config"].get("function") if entry["class_name"] == "TFOpLambda" else None
         is_op = module.startswith("keras.src.ops") or entry["class_name"] == "TFOpLambda"
+        # Keras 3's legacy .h5 writer drops the module: an operation called on separate
+        # tensors (`add(x, y)`) is told from the merge layer called on a list (`Add()([x, y])`).
+        nodes = entry.get("inbound_nodes") or []
+        separate = any(isinstance(n, dict) and len(n.get("args", [])) > 1 for n in nodes)
+        is_op = is_op or (entry["class_name"] in _OPS_AS_LAYERS and separate)
         if not is_op:
             return entry
         key = name if name is not None else entry["class_name"]
@@ -150,7 +155,7 @@ class Translator:
                 "weights with model.load_weights(path)."
             )
         layer_name = entry.get("name") or entry["config"].get("name")
-        nodes = [self._op_node(node) for node in entry.get("inbound_nodes") or []]
+        nodes = [self._op_node(node, key) for node in entry.get("inbound_nodes") or []]
         return {
             "module": "keras.layers",
             "class_name": layer,
@@ -160,13 +165,35 @@ class Translator:
             "inbound_nodes": nodes,
         }
 
-    def _op_node(self, node):
+    def _op_node(self, node, op):
         """An operation's call `op(x, y)` as the merge layer's call `layer([x, y])`."""
         if isinstance(node, dict):  # Keras 3
-            return {"args": [list(node.get("args", []))], "kwargs": {}}
-        first = node[0]  # Keras 2 TFOpLambda: [[x, 0, 0, {"y": [name, 0, 0], ...}]]
-        others = [v for k, v in (first[3] if len(first) > 3 else {}).items() if _is_ref(v)]
-        return [[first[:3] + [{}]] + [list(ref) + [{}] for ref in others]]
+            args = list(node.get("args", []))
+            if (
+                any(
+                    not (isinstance(a, dict) and a.get("class_name") == "__keras_tensor__")
+                    for a in args
+                )
+                or len(args) < 2
+            ):
+                raise self._constant_operand(op)
+            return {"args": [args], "kwargs": {}}
+        # Keras 2 TFOpLambda: one call [x, 0, 0, {"y": [name, 0, 0], ...}] (some versions wrap
+        # it in a list of calls).
+        first = node if isinstance(node[0], str) else node[0]
+        kwargs = first[3] if len(first) > 3 else {}
+        others = [v for k, v in kwargs.items() if _is_ref(v)]
+        if not others or any(not _is_ref(v) and k != "name" for k, v in kwargs.items()):
+            raise self._constant_operand(op)
+        return [list(first[:3]) + [{}]] + [list(ref) + [{}] for ref in others]
+
+    def _constant_operand(self, op) -> ValueError:
+        return ValueError(
+            f"'{self.label}': the model applies '{op}' to something other than two or more "
+            "tensors (a constant or keyword operand); strata rebuilds only tensor-with-tensor "
+            "operations. Rebuild the model in code and load the weights with "
+            "model.load_weights(path)."
+        )
 
     def _keras2_nodes(self, entry, skip) -> dict:
         nodes = []
@@ -208,9 +235,7 @@ class Translator:
         module = value.get("module")
         registered = value.get("registered_name")
         names = [n for n in (registered, value["class_name"]) if isinstance(n, str)]
-        known = any(
-            get_registered_object(name, self.custom_objects) is not None for name in names
-        )
+        known = any(get_registered_object(name, self.custom_objects) is not None for name in names)
         if module is None or known or _is_keras_module(module):
             return
         raise ValueError(

@@ -51,7 +51,10 @@ def open_file(source, label):
         handle = io.BytesIO(source) if isinstance(source, bytes) else os.fspath(source)
         return h5py.File(handle, "r")
     except OSError as error:
-        raise ValueError(f"'{label}' is not a readable HDF5 file ({error}).") from None
+        raise ValueError(
+            f"'{label}' starts like an HDF5 file (a Keras .h5) but strata could not read it as "
+            f"one ({error}). Nothing in it was loaded or executed."
+        ) from None
 
 
 class Reader:
@@ -118,7 +121,9 @@ class Reader:
         try:
             value = obj.attrs[name]
         except (OSError, TypeError, ValueError) as error:
-            raise self.refuse(f"attribute '{name}' of '{obj.name}' cannot be read ({error})") from None
+            raise self.refuse(
+                f"attribute '{name}' of '{obj.name}' cannot be read ({error})"
+            ) from None
         return self._plain(value, f"attribute '{name}' of '{obj.name}'")
 
     def _plain(self, value, what):
