@@ -10,8 +10,9 @@ Needs `tf_keras` (tf.keras = Keras 2 for TensorFlow 2.21) in the same environmen
 
 Five tiny architectures (a Sequential MLP, a functional Conv2D + BatchNormalization model, an
 Embedding / LSTM / Bidirectional GRU model, a functional model holding a nested Sequential and
-a MultiHeadAttention block, a functional model adding two tensors with `+`) are trained one short epoch (so optimizer slots and
-BatchNormalization statistics are not at their initial values) and saved as:
+a MultiHeadAttention block, a functional model adding two tensors with `+`) are trained two
+short epochs (so optimizer slots and BatchNormalization statistics are not at their initial
+values) and saved as:
 
 - Keras 3: `<name>.keras`, `<name>.weights.h5` and the legacy `<name>_k3legacy.h5`
   (`model.save("m.h5")` in Keras 3 writes the Keras 2 HDF5 layout);
