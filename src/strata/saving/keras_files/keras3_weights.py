@@ -118,8 +118,9 @@ def match(model, tree: _Node, by_name: bool = False):
 
 def _unused_arrays(node):
     if not node.used:
+        named = f" (layer '{node.name}')" if node.name else ""
         for index, array in enumerate(node.vars or []):
-            yield f"{node.path}vars/{index}", array
+            yield f"{node.path}vars/{index}{named}", array
     for child in node.children.values():
         yield from _unused_arrays(child)
 
