@@ -15,6 +15,8 @@ ever imported.
 
 from __future__ import annotations
 
+import json
+
 from strata.saving.registry import get_registered_object
 
 # Keras-only arguments strata's layers do not take; dropped only at these (default) values.
@@ -38,11 +40,6 @@ _DTYPE_POLICIES = ("DTypePolicy", "FloatDTypePolicy", "Policy")
 _KERAS_MODULES = ("keras", "tf_keras", "tensorflow.keras", "strata")
 # Functional-graph operations (Keras 3 ops, Keras 2 TFOpLambda) strata rebuilds as layers.
 _OPS_AS_LAYERS = {
-    "Add": "Add",
-    "Subtract": "Subtract",
-    "Multiply": "Multiply",
-    "Maximum": "Maximum",
-    "Minimum": "Minimum",
     "__operators__.add": "Add",
     "math.add": "Add",
     "math.subtract": "Subtract",
@@ -51,6 +48,12 @@ _OPS_AS_LAYERS = {
     "math.minimum": "Minimum",
 }
 _MODEL_CLASSES = ("Functional", "Model", "Sequential")
+_OP_NAMESPACES = ("numpy", "nn", "math", "core", "linalg", "image")
+# Merge layers share their names with Keras ops (`Add` layer, `add` op).
+_MERGES = ("Add", "Subtract", "Multiply", "Maximum", "Minimum", "Average", "Concatenate", "Dot")
+# Keras 2 arguments Keras 3 dropped, ignored at their defaults for these layer kinds.
+_GROUPLESS = ("Transpose", "Depthwise", "Separable")
+_SEPARABLE_UNUSED = ("kernel_initializer", "kernel_regularizer", "kernel_constraint")
 
 
 class Translator:
@@ -110,6 +113,11 @@ class Translator:
             if key == "dtype" and isinstance(item, dict):
                 item = _policy_name(item, self.label)
             out[key] = self.obj(item)
+        if any(kind in class_name for kind in _GROUPLESS) and out.get("groups") == 1:
+            del out["groups"]
+        if class_name.startswith("SeparableConv"):
+            for key in _SEPARABLE_UNUSED:  # Keras 2 listed them; its separable convs ignore them
+                out.pop(key, None)
         if class_name == "BatchNormalization" and isinstance(out.get("axis"), list):
             # Keras 2 stores the normalized axis as a one-item list of positive indices.
             axis = out["axis"]
@@ -134,25 +142,62 @@ class Translator:
         return {**config, "layers": layers}
 
     def _op_as_layer(self, entry) -> dict:
-        """A functional-graph operation (`x + y`) as the merge layer that computes it."""
-        module = str(entry.get("module") or "")
-        name = entry["config"].get("function") if entry["class_name"] == "TFOpLambda" else None
-        is_op = module.startswith("keras.src.ops") or entry["class_name"] == "TFOpLambda"
-        # Keras 3's legacy .h5 writer drops the module: an operation called on separate
-        # tensors (`add(x, y)`) is told from the merge layer called on a list (`Add()([x, y])`).
-        nodes = entry.get("inbound_nodes") or []
-        separate = any(isinstance(n, dict) and len(n.get("args", [])) > 1 for n in nodes)
-        is_op = is_op or (entry["class_name"] in _OPS_AS_LAYERS and separate)
-        if not is_op:
+        """A functional-graph operation (`x + y`, `ops.not_equal(x, 0)`) as a strata layer."""
+        if entry["class_name"] == "TFOpLambda":
+            return self._tf_op_as_layer(entry)
+        op_name = _keras3_op_name(entry)
+        if op_name is None:
             return entry
-        key = name if name is not None else entry["class_name"]
+        from strata.layers.core.op_layer import resolve_op
+
+        try:
+            resolve_op(op_name)
+        except ValueError:
+            raise ValueError(
+                f"'{self.label}': the model applies the Keras operation '{entry['class_name']}' "
+                f"({entry.get('module') or 'keras.ops'}) in its graph, which strata.ops lacks "
+                f"as '{op_name}'. Rebuild the model in code and load the weights with "
+                "model.load_weights(path)."
+            ) from None
+        name = entry.get("name") or entry["config"].get("name")
+        # A Keras 3 operation keeps its options (axis=...) in its config and receives the
+        # tensors (and constants) at the call: strata's OpLayer keeps both in `arguments`.
+        options = {k: v for k, v in entry["config"].items() if k not in ("name", "dtype")}
+        nodes = []
+        for node in entry.get("inbound_nodes") or []:
+            tensors = []
+            args = _encode(list(node.get("args", [])), tensors)
+            kwargs = {k: _encode(v, tensors) for k, v in (node.get("kwargs") or {}).items()}
+            encoded = {
+                "args": args,
+                "kwargs": {**{k: _encode(v, []) for k, v in options.items()}, **kwargs},
+            }
+            nodes.append((encoded, tensors))
+        if len({json.dumps(n[0], sort_keys=True) for n in nodes}) > 1:
+            raise ValueError(
+                f"'{self.label}': operation '{name}' is applied twice with different arguments; "
+                "strata rebuilds operations applied once. Rebuild the model in code."
+            )
+        arguments = nodes[0][0] if nodes else {"args": [], "kwargs": options}
+        calls = [{"args": [t if len(t) > 1 else t[0]], "kwargs": {}} for _, t in nodes if t]
+        return {
+            "module": "strata.layers.core.op_layer",
+            "class_name": "OpLayer",
+            "config": {"name": name, "op_name": op_name, "arguments": arguments},
+            "registered_name": "strata>OpLayer",
+            "name": name,
+            "inbound_nodes": calls,
+        }
+
+    def _tf_op_as_layer(self, entry) -> dict:
+        """A tf.keras TFOpLambda (`x + y` on tf.keras tensors) as the merge layer computing it."""
+        key = entry["config"].get("function")
         layer = _OPS_AS_LAYERS.get(key)
         if layer is None:
             raise ValueError(
-                f"'{self.label}': the model applies the operation '{key}' "
-                f"({module or 'tf'}) in its graph; strata rebuilds only {sorted(_OPS_AS_LAYERS)} "
-                "this way. Rebuild the model in code (a layer for the operation) and load the "
-                "weights with model.load_weights(path)."
+                f"'{self.label}': the model applies the TensorFlow operation '{key}' in its "
+                f"graph; strata rebuilds only {sorted(_OPS_AS_LAYERS)} this way. Rebuild the "
+                "model in code and load the weights with model.load_weights(path)."
             )
         layer_name = entry.get("name") or entry["config"].get("name")
         nodes = [self._op_node(node, key) for node in entry.get("inbound_nodes") or []]
@@ -311,4 +356,44 @@ def _tensor(ref) -> dict:
 def _refs_to_tensors(value):
     if _is_ref(value):
         return _tensor(value)
+    return value
+
+
+def _keras3_op_name(entry):
+    """`"<namespace>.<op>"` for a Keras 3 operation node, or None for a layer."""
+    from strata.saving.keras_files.keras3_weights import snake_case
+
+    module = str(entry.get("module") or "")
+    snake = snake_case(entry["class_name"])
+    if module.startswith("keras.src.ops."):
+        namespace = module.split(".")[3]
+        return f"{namespace}.{snake}"
+    nodes = entry.get("inbound_nodes") or []
+    if module or not nodes or not all(isinstance(n, dict) for n in nodes):
+        return None
+    # Keras 3's legacy .h5 writer drops the module: an operation is a name strata's layers
+    # lack, or a merge name (Add) called on separate tensors instead of one list.
+    import strata.layers
+    import strata.ops
+
+    separate = any(len(n.get("args", [])) > 1 for n in nodes)
+    is_layer = isinstance(getattr(strata.layers, entry["class_name"], None), type)
+    if is_layer and not (entry["class_name"] in _MERGES and separate):
+        return None
+
+    for namespace in _OP_NAMESPACES:
+        if hasattr(getattr(strata.ops, namespace, None), snake):
+            return f"{namespace}.{snake}"
+    return None
+
+
+def _encode(value, tensors):
+    """A Keras 3 call argument in strata OpLayer's form: tensors become `{"__tensor__": i}`."""
+    if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
+        tensors.append(value)
+        return {"__tensor__": len(tensors) - 1}
+    if isinstance(value, list):
+        return [_encode(item, tensors) for item in value]
+    if isinstance(value, dict):
+        return {"__dict__": {k: _encode(v, tensors) for k, v in value.items()}}
     return value
