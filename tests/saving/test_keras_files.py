@@ -243,6 +243,47 @@ def test_a_shape_mismatch_names_layer_and_shapes():
         model.load_weights(fixture("mlp.weights.h5"))
 
 
+# ------------------------------------------------------------------ more layer kinds (w_*)
+WIDE = ("w_seq", "w_conv", "w_text", "w_multi_io", "w_shared", "w_gru_v1", "w_bilstm")
+
+
+def _wide_inputs(name, keras_predictions):
+    inputs = [
+        keras_predictions[f"{name}_x{i}"] for i in range(2) if f"{name}_x{i}" in keras_predictions
+    ]
+    return inputs if len(inputs) > 1 else inputs[0]
+
+
+def _assert_wide(model, name, source, keras_predictions):
+    outputs = model.predict(_wide_inputs(name, keras_predictions), verbose=0)
+    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    for index, value in enumerate(outputs):
+        expected = keras_predictions[f"{name}_{source}_{index}"]
+        np.testing.assert_allclose(np.asarray(value), expected, atol=ATOL)
+
+
+@pytest.mark.parametrize("name", WIDE)
+@pytest.mark.parametrize(
+    "suffix,source", [(".keras", "keras3"), ("_k3legacy.h5", "keras3"), ("_tfk.h5", "tfk")]
+)
+def test_more_layer_kinds_predict_as_keras(name, suffix, source, keras_predictions):
+    model = strata.models.load_model(fixture(name + suffix))
+    _assert_wide(model, name, source, keras_predictions)
+
+
+@pytest.mark.parametrize("name", WIDE)
+@pytest.mark.parametrize(
+    "architecture,weights,source",
+    [(".keras", ".weights.h5", "keras3"), ("_tfk.h5", "_tfk_w.h5", "tfk")],
+)
+def test_more_layer_kinds_load_weights(name, architecture, weights, source, keras_predictions):
+    model = strata.models.load_model(fixture(name + architecture), compile=False)
+    rng = np.random.default_rng(0)
+    model.set_weights([rng.normal(size=w.shape).astype(w.dtype) for w in model.get_weights()])
+    model.load_weights(fixture(name + weights))
+    _assert_wide(model, name, source, keras_predictions)
+
+
 # ------------------------------------------------------------------------------------ traps
 @pytest.mark.parametrize(
     "name", ["trap_lambda.keras", "trap_lambda_k3legacy.h5", "trap_lambda_tfk.h5"]

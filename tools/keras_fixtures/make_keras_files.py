@@ -20,6 +20,11 @@ values) and saved as:
   the legacy layout without a config) and `<name>_tfk.weights.h5` (tf_keras 2.13+ writes
   Keras 3's layout for that suffix).
 
+Seven more untrained models (`w_*`: separable / depthwise / transposed convolutions, masking
+RNNs, several inputs and outputs, a shared layer in a nested functional model, GRU with
+reset_after=False, a summing Bidirectional LSTM), their weights perturbed, are saved the same
+way except tf.keras's `.weights.h5`.
+
 Keras's predictions on fixed inputs go to `keras_predictions.npz` (keys `<name>_x`,
 `<name>_keras3`, `<name>_tfk`). Booby-trapped files (`trap_*`) hold a Lambda whose code would
 write the file named by `MARKER` if it ever ran, a custom unregistered class, a config naming
@@ -113,6 +118,88 @@ def build(keras, name):
     return keras.Model(seq, out, name="nested")
 
 
+WIDE = ("w_seq", "w_conv", "w_text", "w_multi_io", "w_shared", "w_gru_v1", "w_bilstm")
+
+
+def wide_models(keras):
+    """More layer kinds, untrained: {name: (model, inputs)} (weights perturbed at saving)."""
+    layers = keras.layers
+    rng = np.random.default_rng(3)
+    found = {}
+    # A Sequential without an Input, built by its first call.
+    model = keras.Sequential(
+        [layers.Dense(6, activation="relu", input_shape=(5,)), layers.Dropout(0.1), layers.Dense(3)]
+    )
+    found["w_seq"] = model, [rng.normal(size=(3, 5))]
+    x = keras.Input((10, 10, 3))
+    y = layers.SeparableConv2D(4, 3, padding="same")(x)
+    y = layers.DepthwiseConv2D(3)(y)
+    y = layers.Conv2DTranspose(3, 2, strides=2)(y)
+    y = layers.LayerNormalization()(y)
+    y = layers.AveragePooling2D(2)(y)
+    y = layers.PReLU()(y)
+    y = layers.UpSampling2D()(layers.ZeroPadding2D(1)(y))
+    y = layers.Dense(2)(layers.GlobalMaxPooling2D()(y))
+    found["w_conv"] = keras.Model(x, y), [rng.normal(size=(2, 10, 10, 3))]
+    # mask_zero: Keras 3 records the mask as an ops.not_equal node feeding the RNNs.
+    x = keras.Input((7,), dtype="int32")
+    e = layers.Embedding(12, 4, mask_zero=True)(x)
+    c = layers.Concatenate()(
+        [layers.SimpleRNN(3, return_sequences=True)(e), layers.GRU(3, return_sequences=True)(e)]
+    )
+    c = layers.Conv1D(4, 2, padding="causal")(c)
+    c = layers.Flatten()(layers.TimeDistributed(layers.Dense(2))(c))
+    c = layers.LSTM(2)(layers.Reshape((7, 2))(c))
+    found["w_text"] = keras.Model(x, c), [rng.integers(0, 12, size=(3, 7))]
+    a, b = keras.Input((4,), name="a"), keras.Input((3,), name="b")
+    h = layers.Concatenate()([layers.Dense(3)(a), b])
+    outputs = [layers.Dense(2, name="o1")(h), layers.Dense(1, activation="sigmoid", name="o2")(h)]
+    found["w_multi_io"] = (
+        keras.Model([a, b], outputs),
+        [
+            rng.normal(size=(2, 4)),
+            rng.normal(size=(2, 3)),
+        ],
+    )
+    # A functional model inside a functional model, and a layer called twice.
+    i = keras.Input((4,))
+    inner = keras.Model(i, layers.Dense(3, activation="tanh")(i), name="inner")
+    j = keras.Input((4,))
+    shared = layers.Dense(4, name="shared")
+    z = layers.BatchNormalization()(inner(shared(shared(j))))
+    found["w_shared"] = keras.Model(j, layers.Dense(2)(z)), [rng.normal(size=(3, 4))]
+    x = keras.Input((5, 3))
+    found["w_gru_v1"] = (
+        keras.Model(x, layers.GRU(4, reset_after=False)(x)),
+        [rng.normal(size=(2, 5, 3))],
+    )
+    x = keras.Input((5, 4))
+    g = layers.Bidirectional(layers.LSTM(3, return_sequences=True), merge_mode="sum")(x)
+    found["w_bilstm"] = (
+        keras.Model(x, layers.GlobalAveragePooling1D()(g)),
+        [rng.normal(size=(2, 5, 4))],
+    )
+    return found
+
+
+def save_wide(keras, tag, save):
+    """Perturb, save (with `save(model, name)`) and predict each wide model."""
+    predictions = {}
+    for name, (model, inputs) in wide_models(keras).items():
+        rng = np.random.default_rng(4)
+        model.set_weights(
+            [w + 0.1 * rng.normal(size=w.shape).astype(w.dtype) for w in model.get_weights()]
+        )
+        save(model, name)
+        outputs = model.predict(inputs if len(inputs) > 1 else inputs[0], verbose=0)
+        outputs = outputs if isinstance(outputs, list) else [outputs]
+        for index, value in enumerate(outputs):
+            predictions[f"{name}_{tag}_{index}"] = np.asarray(value)
+        for index, value in enumerate(inputs):
+            predictions[f"{name}_x{index}"] = np.asarray(value)
+    return predictions
+
+
 def trained(keras, name, data):
     model = build(keras, name)
     model.compile(
@@ -139,6 +226,13 @@ def keras3_files():
         model.save(os.path.join(OUT, f"{name}_k3legacy.h5"))
         predictions[f"{name}_x"] = data[name]
         predictions[f"{name}_keras3"] = np.asarray(model.predict(data[name], verbose=0))
+
+    def save(model, name):
+        model.save(os.path.join(OUT, f"{name}.keras"))
+        model.save_weights(os.path.join(OUT, f"{name}.weights.h5"))
+        model.save(os.path.join(OUT, f"{name}_k3legacy.h5"))
+
+    predictions.update(save_wide(keras, "keras3", save))
     keras3_traps(keras)
     return predictions
 
@@ -230,6 +324,12 @@ def tf_keras_files():
         model.save_weights(os.path.join(OUT, f"{name}_tfk_w.h5"))
         model.save_weights(os.path.join(OUT, f"{name}_tfk.weights.h5"))
         predictions[f"{name}_tfk"] = np.asarray(model.predict(data[name], verbose=0))
+
+    def save(model, name):
+        model.save(os.path.join(OUT, f"{name}_tfk.h5"))
+        model.save_weights(os.path.join(OUT, f"{name}_tfk_w.h5"))
+
+    predictions.update(save_wide(tf_keras, "tfk", save))
     inp = tf_keras.Input((3,))
     out = tf_keras.layers.Lambda(TRAP, name="trap")(inp)
     tf_keras.Model(inp, out).save(os.path.join(OUT, "trap_lambda_tfk.h5"))
