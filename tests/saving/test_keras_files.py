@@ -396,3 +396,34 @@ def test_keras_class_names_in_snake_case():
         snake_case(n)
         for n in ("Dense", "Conv2D", "LSTM", "MultiHeadAttention", "Conv1DTranspose", "ReLU")
     ] == ["dense", "conv2d", "lstm", "multi_head_attention", "conv1d_transpose", "re_lu"]
+
+
+def test_absurdly_deep_groups_are_refused(tmp_path):
+    path = tmp_path / "deep.weights.h5"
+    with h5py.File(path, "w") as f:
+        f.create_group("/".join(["g"] * 80))
+    with pytest.raises(ValueError, match="nest deeper"):
+        build("mlp").load_weights(path)
+
+
+def test_compile_settings_strata_lacks_leave_the_model_uncompiled(tmp_path):
+    import json
+    import zipfile
+
+    path = tmp_path / "odd_loss.keras"
+    with zipfile.ZipFile(fixture("mlp.keras")) as source, zipfile.ZipFile(path, "w") as target:
+        for member in source.namelist():
+            data = source.read(member)
+            if member == "config.json":
+                config = json.loads(data)
+                config["compile_config"]["loss"] = {
+                    "module": "my_losses",
+                    "class_name": "FancyLoss",
+                    "config": {},
+                    "registered_name": "my>FancyLoss",
+                }
+                data = json.dumps(config).encode()
+            target.writestr(member, data)
+    with pytest.warns(UserWarning, match="compile settings could not be restored"):
+        model = strata.models.load_model(path)
+    assert not model.compiled

@@ -225,7 +225,7 @@ def _compile(model, compile_config, label, custom_objects) -> None:
             config["optimizer"] = {**optimizer, "config": kept}
         with custom_object_scope(custom_objects or {}):
             restore(config)
-    except (ValueError, TypeError, KeyError) as error:
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
         warnings.warn(
             f"'{label}': the Keras compile settings could not be restored ({error}); the "
             "model is returned uncompiled. Call model.compile(...) before training it."

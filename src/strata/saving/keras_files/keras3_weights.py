@@ -22,6 +22,7 @@ from strata.saving.keras_files.h5 import Reader
 # Not layer weights: optimizer slots, compiled metrics' totals, random seed state.
 _NOT_WEIGHTS = ("optimizer", "metrics")
 _SEED_STATE = ("seed_generator",)
+_MAX_DEPTH = 64  # far beyond any real model's nesting; a deeper file is crafted
 
 
 def snake_case(name: str) -> str:
@@ -35,7 +36,9 @@ def snake_case(name: str) -> str:
 class _Node:
     """One HDF5 group of the weights file: its own variables and its child groups."""
 
-    def __init__(self, reader: Reader, group, path: str):
+    def __init__(self, reader: Reader, group, path: str, depth: int = 0):
+        if depth > _MAX_DEPTH:
+            raise reader.refuse(f"groups nest deeper than {_MAX_DEPTH} levels at '{path}'")
         self.path = path
         self.vars, self.name, self.children = None, None, {}
         for key, item in reader.children(group).items():
@@ -45,7 +48,7 @@ class _Node:
                 self.name = reader.attr(item, "name")
                 self.vars = _ordered_vars(reader, item)
             else:
-                self.children[key] = _Node(reader, item, f"{path}{key}/")
+                self.children[key] = _Node(reader, item, f"{path}{key}/", depth + 1)
         self.used = False
 
     def layer_nodes(self):
