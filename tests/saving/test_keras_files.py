@@ -427,3 +427,10 @@ def test_compile_settings_strata_lacks_leave_the_model_uncompiled(tmp_path):
     with pytest.warns(UserWarning, match="compile settings could not be restored"):
         model = strata.models.load_model(path)
     assert not model.compiled
+
+
+def test_bfloat16_weights_load_bit_for_bit(keras_predictions):
+    model = strata.Sequential([strata.Input((3,)), layers.Dense(2, dtype="bfloat16")])
+    model.load_weights(fixture("bf16.weights.h5"))
+    for index, weight in enumerate(model.get_weights()):
+        np.testing.assert_array_equal(weight, keras_predictions[f"bf16_weight{index}"])

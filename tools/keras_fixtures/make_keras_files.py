@@ -233,6 +233,11 @@ def keras3_files():
         model.save(os.path.join(OUT, f"{name}_k3legacy.h5"))
 
     predictions.update(save_wide(keras, "keras3", save))
+    # bfloat16 weights: Keras 3 stores them as 2-byte opaque data tagged dtype="bfloat16".
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, dtype="bfloat16")])
+    model.save_weights(os.path.join(OUT, "bf16.weights.h5"))
+    for index, weight in enumerate(model.get_weights()):
+        predictions[f"bf16_weight{index}"] = weight.astype("float32")
     keras3_traps(keras)
     return predictions
 

@@ -97,22 +97,34 @@ class Reader:
     def array(self, dataset) -> np.ndarray:
         """The dataset's values, after checking it is numeric and stored in this file."""
         dtype = dataset.dtype
+        if _is_bfloat16(dataset, self):
+            return self._bfloat16(dataset)
         if dtype.kind not in _NUMERIC_KINDS or dtype.fields is not None:
             raise self.refuse(
                 f"dataset '{dataset.name}' has dtype {dtype!r} (kind '{dtype.kind}'); only "
                 "numeric or boolean weights are read (object, string or opaque data may hide a "
                 "pickle)"
             )
+        self._check_storage(dataset, dtype.itemsize)
+        value = dataset[()]
+        return np.asarray(value, dtype=dtype.newbyteorder("=") if dtype.byteorder == ">" else None)
+
+    def _bfloat16(self, dataset) -> np.ndarray:
+        """Keras 3 stores bfloat16 weights as 2-byte opaque data tagged `dtype="bfloat16"`:
+        the raw bits, widened to float32 (bfloat16 is float32's upper half)."""
+        self._check_storage(dataset, 2)
+        raw = np.frombuffer(np.asarray(dataset[()]).tobytes(), dtype="<u2")
+        return (raw.astype(np.uint32) << 16).view(np.float32).reshape(dataset.shape)
+
+    def _check_storage(self, dataset, itemsize) -> None:
         if dataset.external or dataset.is_virtual:
             raise self.refuse(f"dataset '{dataset.name}' takes its data from outside the file")
-        nbytes = int(np.prod(dataset.shape, dtype=np.int64)) * dtype.itemsize
+        nbytes = int(np.prod(dataset.shape, dtype=np.int64)) * itemsize
         if nbytes > self.limit:
             raise self.refuse(
                 f"dataset '{dataset.name}' declares {nbytes} bytes, more than "
                 f"{_MAX_INFLATION}x the file's size"
             )
-        value = dataset[()]
-        return np.asarray(value, dtype=dtype.newbyteorder("=") if dtype.byteorder == ">" else None)
 
     def attr(self, obj, name, default=None):
         """A string, list of strings or number attribute (bytes decoded as UTF-8)."""
@@ -164,6 +176,13 @@ class Reader:
             found += _as_list(self.attr(obj, f"{name}{index}"))
             index += 1
         return found
+
+
+def _is_bfloat16(dataset, reader) -> bool:
+    dtype = dataset.dtype
+    if dtype.kind != "V" or dtype.itemsize != 2 or dtype.fields is not None:
+        return False
+    return reader.attr(dataset, "dtype") == "bfloat16"
 
 
 def _as_list(value) -> list:
