@@ -434,3 +434,20 @@ def test_bfloat16_weights_load_bit_for_bit(keras_predictions):
     model.load_weights(fixture("bf16.weights.h5"))
     for index, weight in enumerate(model.get_weights()):
         np.testing.assert_array_equal(weight, keras_predictions[f"bf16_weight{index}"])
+
+
+def test_lambda_saved_by_function_name_needs_the_function(keras_predictions):
+    with pytest.raises(ValueError, match="custom_objects"):
+        strata.models.load_model(fixture("named_lambda.keras"))
+
+    def double(x):
+        return x * 2.0
+
+    model = strata.models.load_model(
+        fixture("named_lambda.keras"), custom_objects={"demo>double": double}
+    )
+    np.testing.assert_allclose(
+        predict(model, "named_lambda", keras_predictions),
+        keras_predictions["named_lambda_keras3"],
+        atol=ATOL,
+    )

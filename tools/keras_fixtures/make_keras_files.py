@@ -233,6 +233,19 @@ def keras3_files():
         model.save(os.path.join(OUT, f"{name}_k3legacy.h5"))
 
     predictions.update(save_wide(keras, "keras3", save))
+
+    # A Lambda whose function Keras saves by its registered name (no code in the file).
+    @keras.saving.register_keras_serializable(package="demo")
+    def double(x):
+        return x * 2.0
+
+    inp = keras.Input((3,))
+    model = keras.Model(inp, keras.layers.Dense(2)(keras.layers.Lambda(double, name="dbl")(inp)))
+    model.save(os.path.join(OUT, "named_lambda.keras"))
+    predictions["named_lambda_x"] = np.linspace(-1, 1, 6, dtype="float32").reshape(2, 3)
+    predictions["named_lambda_keras3"] = np.asarray(
+        model.predict(predictions["named_lambda_x"], verbose=0)
+    )
     # bfloat16 weights: Keras 3 stores them as 2-byte opaque data tagged dtype="bfloat16".
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, dtype="bfloat16")])
     model.save_weights(os.path.join(OUT, "bf16.weights.h5"))

@@ -94,8 +94,9 @@ class Translator:
         class_name = value["class_name"]
         if class_name in _DTYPE_POLICIES:
             return value  # replaced by its name where it is used (see _arguments)
-        if class_name in ("Lambda", "TFOpLambda") or class_name == "__lambda__":
+        if class_name in ("Lambda", "__lambda__"):
             self._check_lambda(value)
+            value = _named_function(value)
         self._check_origin(value)
         out = {k: v for k, v in value.items() if k not in _IGNORED}
         out["config"] = self._arguments(class_name, value.get("config") or {})
@@ -264,8 +265,6 @@ class Translator:
             or (isinstance(function, dict) and function.get("class_name") == "__lambda__")
             or config.get("function_type") == "lambda"
         )
-        if value["class_name"] == "TFOpLambda":
-            return
         if bytecode:
             raise ValueError(
                 f"'{self.label}' holds a Lambda layer ('{config.get('name', '?')}') whose "
@@ -396,4 +395,17 @@ def _encode(value, tensors):
         return [_encode(item, tensors) for item in value]
     if isinstance(value, dict):
         return {"__dict__": {k: _encode(v, tensors) for k, v in value.items()}}
+    return value
+
+
+def _named_function(value) -> dict:
+    """A Lambda whose function Keras 3 saved by its registered name (`{"class_name":
+    "function", "config": "demo>double"}`) with that name alone, which strata's Lambda looks up
+    among registered functions and custom_objects (nothing is imported)."""
+    config = value.get("config") or {}
+    function = config.get("function")
+    if isinstance(function, dict) and function.get("class_name") == "function":
+        name = function.get("config")
+        if isinstance(name, str):
+            return {**value, "config": {**config, "function": name}}
     return value
