@@ -212,18 +212,7 @@ class Translator:
         }
 
     def _op_node(self, node, op):
-        """An operation's call `op(x, y)` as the merge layer's call `layer([x, y])`."""
-        if isinstance(node, dict):  # Keras 3
-            args = list(node.get("args", []))
-            if (
-                any(
-                    not (isinstance(a, dict) and a.get("class_name") == "__keras_tensor__")
-                    for a in args
-                )
-                or len(args) < 2
-            ):
-                raise self._constant_operand(op)
-            return {"args": [args], "kwargs": {}}
+        """A TFOpLambda's call `op(x, y=...)` as the merge layer's call `layer([x, y])`."""
         # Keras 2 TFOpLambda: one call [x, 0, 0, {"y": [name, 0, 0], ...}] (some versions wrap
         # it in a list of calls).
         first = node if isinstance(node[0], str) else node[0]
@@ -264,6 +253,7 @@ class Translator:
             or isinstance(function, list)
             or (isinstance(function, dict) and function.get("class_name") == "__lambda__")
             or config.get("function_type") == "lambda"
+            or config.get("output_shape_type") == "lambda"
         )
         if bytecode:
             raise ValueError(
@@ -408,4 +398,9 @@ def _named_function(value) -> dict:
         name = function.get("config")
         if isinstance(name, str):
             return {**value, "config": {**config, "function": name}}
+    if isinstance(function, str) and config.get("function_type") == "raw":
+        # Keras 2 names the function and the module it came from; only the name is kept.
+        keras2_keys = ("function_type", "module", "output_shape_type", "output_shape_module")
+        kept = {k: v for k, v in config.items() if k not in keras2_keys}
+        return {**value, "config": kept}
     return value
