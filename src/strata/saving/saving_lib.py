@@ -216,7 +216,8 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """Load a model saved by `save_model` / `model.save`; never unpickles.
 
     Args:
-        filepath: the file (any suffix).
+        filepath: the file (any suffix). Files written by Keras itself (a Keras 3 `.keras`,
+            a Keras 2 / tf.keras `.h5`) are read too: see `strata.saving.keras_files`.
         custom_objects: {name: class or function} for user classes not registered with
             `register_keras_serializable`.
         compile: compile the model with the saved compile settings (when there are any and
@@ -319,7 +320,8 @@ def load_weights(model, filepath, skip_mismatch=False, by_name=False):
 
     Args:
         model: the model (or layer) to load into; built, with the saved architecture.
-        filepath: the file.
+        filepath: the file: strata's, or Keras's own `.weights.h5`, `.h5` or `.keras`
+            (see `strata.saving.keras_files`).
         skip_mismatch: skip (with a warning) weights whose shape or count does not match,
             instead of raising.
         by_name: match the model's top-level layers to the saved ones by name (in order

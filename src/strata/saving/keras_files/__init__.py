@@ -59,7 +59,9 @@ def load_keras_model(filepath, custom_objects=None, compile=True, safe_mode=True
         custom_objects: {name: class} for classes outside Keras (see `load_model`).
         compile: compile with the file's loss, metrics and optimizer settings when strata has
             them (the optimizer starts fresh: Keras's optimizer variables are not restored).
-        safe_mode: refuse Lambda layers (always refused here: Keras saves them as bytecode).
+        safe_mode: as for strata's files; a Lambda whose function Keras saved as bytecode is
+            refused whatever its value (one saved by a registered name needs that function in
+            `custom_objects`).
 
     Returns:
         The model, with the file's weights.
