@@ -451,3 +451,19 @@ def test_lambda_saved_by_function_name_needs_the_function(keras_predictions):
         keras_predictions["named_lambda_keras3"],
         atol=ATOL,
     )
+
+
+@pytest.mark.parametrize("suffix", ["_tfk_w.h5", "_k3legacy.h5"])
+def test_legacy_order_follows_the_file_not_this_models_freezing(suffix, keras_predictions):
+    # Saved with everything trainable (BatchNormalization's statistics after every trainable
+    # weight of the block); loaded into a model whose block is frozen, which would list the
+    # statistics right after gamma and beta.
+    model = build("nested")
+    model.get_layer("block").trainable = False
+    model.load_weights(fixture("nested" + suffix))
+    source = "tfk" if "tfk" in suffix else "keras3"
+    np.testing.assert_allclose(
+        predict(model, "nested", keras_predictions),
+        keras_predictions[f"nested_{source}"],
+        atol=ATOL,
+    )

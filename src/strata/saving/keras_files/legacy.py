@@ -57,6 +57,44 @@ def legacy_order(layer) -> list:
     return list(layer.trainable_weights) + list(layer.non_trainable_weights)
 
 
+def saved_order(layer, weight_names) -> list:
+    """The layer's weights in the order the file lists them.
+
+    Keras 2's order depends on which layers were frozen when the file was written: every
+    weight created trainable first when nothing was frozen, `layer.weights` order when the
+    layer was. The order whose weight names agree with the file's wins; the one this
+    model's freeze state gives is used when names do not decide.
+    """
+    records = {id(r[2]): r[1] for r in layer._weight_records()}
+    weights = list(layer.weights)
+    created_trainable = _created_trainable(layer)
+    candidates = [
+        legacy_order(layer),
+        [w for w in weights if id(w) in created_trainable]
+        + [w for w in weights if id(w) not in created_trainable],
+        weights,
+    ]
+    wanted = [name.split("/")[-1].split(":")[0] for name in weight_names]
+    for order in candidates:
+        if [records.get(id(w)) for w in order] == wanted:
+            return order
+    return candidates[0]
+
+
+def _created_trainable(layer) -> set:
+    """ids of the weights created trainable, whatever the layers' `trainable` now says."""
+    from strata.layers.layer import Layer
+
+    found = set()
+    for module in layer.modules():
+        if isinstance(module, Layer):
+            found |= {
+                id(getattr(module, n)) for n, trainable, _ in module._own_weights if trainable
+            }
+            found |= {id(p) for m in module._foreign_modules() for p in m.parameters()}
+    return found
+
+
 def match(model, reader: Reader, group, by_name: bool = False):
     """Pair each strata weight with the array Keras 2 stored for it (see `keras3_weights.match`
     for the returned `(found, unexpected)`)."""
@@ -83,7 +121,7 @@ def match(model, reader: Reader, group, by_name: bool = False):
     for layer, saved_name, arrays in pairs:
         if arrays is None:
             continue
-        order = legacy_order(layer)
+        order = saved_order(layer, [weight_name for weight_name, _ in arrays])
         for tensor, (weight_name, array) in zip(order, arrays):
             found[index_of[id(tensor)]] = (f"{saved_name}/{weight_name}", array)
         unexpected += [f"{saved_name}/{w}" for w, _ in arrays[len(order) :]]
