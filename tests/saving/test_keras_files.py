@@ -467,3 +467,19 @@ def test_legacy_order_follows_the_file_not_this_models_freezing(suffix, keras_pr
         keras_predictions[f"nested_{source}"],
         atol=ATOL,
     )
+
+
+def test_keras3_weights_without_recorded_names(tmp_path, keras_predictions):
+    # Keras before 3.9 recorded no layer names: the attribute paths alone must do.
+    path = _copy(tmp_path, "nested.weights.h5")
+    with h5py.File(path, "a") as f:
+        groups = []
+        f.visititems(lambda name, item: groups.append(item) if name.endswith("vars") else None)
+        for group in groups:
+            del group.attrs["name"]
+        assert not any("name" in group.attrs for group in groups) and len(groups) > 5
+    model = build("nested")
+    model.load_weights(path)
+    np.testing.assert_allclose(
+        predict(model, "nested", keras_predictions), keras_predictions["nested_keras3"], atol=ATOL
+    )

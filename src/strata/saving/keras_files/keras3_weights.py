@@ -150,9 +150,12 @@ def _sublayer_nodes(layer, node, by_name):
     for attribute, sub in layer.named_children():
         if not isinstance(sub, Layer):
             continue
-        child = node.children.get(attribute)
-        if child is None or child.vars is None:
-            child = _by_recorded_name(node, sub.name)
+        # Keras 3 exposes some sublayers through a property without the underscore
+        # (MultiHeadAttention's `query_dense`), which is the name its files use.
+        names = (attribute, attribute.lstrip("_"), f"_{attribute}")
+        child = next((node.children[n] for n in names if n in node.children), None)
+        if child is None or child.vars is None or (child.name and child.name != sub.name):
+            child = _by_recorded_name(node, sub.name) or child
         pairs.append((sub, child))
     return pairs
 
