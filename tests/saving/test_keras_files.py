@@ -483,3 +483,12 @@ def test_keras3_weights_without_recorded_names(tmp_path, keras_predictions):
     np.testing.assert_allclose(
         predict(model, "nested", keras_predictions), keras_predictions["nested_keras3"], atol=ATOL
     )
+
+
+def test_a_group_where_a_weight_belongs_is_refused(tmp_path):
+    path = _copy(tmp_path, "mlp.weights.h5")
+    with h5py.File(path, "a") as f:
+        del f["layers/dense/vars/1"]
+        f.create_group("layers/dense/vars/1")
+    with pytest.raises(ValueError, match="groups where datasets belong"):
+        build("mlp").load_weights(path)

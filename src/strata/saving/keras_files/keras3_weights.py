@@ -36,13 +36,13 @@ def snake_case(name: str) -> str:
 class _Node:
     """One HDF5 group of the weights file: its own variables and its child groups."""
 
-    def __init__(self, reader: Reader, group, path: str, depth: int = 0):
+    def __init__(self, reader: Reader, group, path: str, depth: int = 0, skip=()):
         if depth > _MAX_DEPTH:
             raise reader.refuse(f"groups nest deeper than {_MAX_DEPTH} levels at '{path}'")
         self.path = path
         self.vars, self.name, self.children = None, None, {}
         for key, item in reader.children(group).items():
-            if not reader.is_group(item):
+            if not reader.is_group(item) or key in skip:
                 continue  # a stray dataset outside `vars` is no layer variable
             if key == "vars":
                 self.name = reader.attr(item, "name")
@@ -65,12 +65,15 @@ def _ordered_vars(reader, group) -> list:
     keys = sorted(items, key=lambda k: int(k) if k.isdigit() else -1)
     if any(not k.isdigit() for k in keys) or keys != [str(i) for i in range(len(keys))]:
         raise reader.refuse(f"group '{group.name}' expected datasets 0..n-1; found {keys}")
+    if any(reader.is_group(items[k]) for k in keys):
+        raise reader.refuse(f"group '{group.name}' holds groups where datasets belong")
     return [reader.array(items[k]) for k in keys]
 
 
 def read_tree(reader: Reader) -> _Node:
     """The weights file as a tree of nodes (every numeric dataset read and checked)."""
-    return _Node(reader, reader.file, "")
+    # Optimizer and metric state are not read at all (strata does not restore them).
+    return _Node(reader, reader.file, "", skip=_NOT_WEIGHTS)
 
 
 def match(model, tree: _Node, by_name: bool = False):
@@ -112,9 +115,7 @@ def match(model, tree: _Node, by_name: bool = False):
         )
     visit(model, tree)
     unexpected = [
-        path
-        for path, _ in _unused_arrays(tree)
-        if not path.startswith(_NOT_WEIGHTS) and not any(s in path for s in _SEED_STATE)
+        path for path, _ in _unused_arrays(tree) if not any(s in path for s in _SEED_STATE)
     ]
     return found, unexpected
 
