@@ -216,7 +216,8 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """Load a model saved by `save_model` / `model.save`; never unpickles.
 
     Args:
-        filepath: the file (any suffix).
+        filepath: the file (any suffix). Files written by Keras itself (a Keras 3 `.keras`,
+            a Keras 2 / tf.keras `.h5`) are read too: see `strata.saving.keras_files`.
         custom_objects: {name: class or function} for user classes not registered with
             `register_keras_serializable`.
         compile: compile the model with the saved compile settings (when there are any and
@@ -235,6 +236,11 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     from strata.saving.torch_weights import refuse_torch_files
 
     refuse_torch_files(filepath)
+
+    from strata.saving import keras_files
+
+    if keras_files.is_keras_file(filepath):  # by content: an HDF5 file or a Keras 3 zip
+        return keras_files.load_keras_model(filepath, custom_objects, compile, safe_mode)
     members = _read(filepath)
     if CONFIG not in members:
         raise ValueError(
@@ -323,7 +329,8 @@ def load_weights(model, filepath, skip_mismatch=False, by_name=None, layers=None
 
     Args:
         model: the model (or layer) to load into, built.
-        filepath: the file.
+        filepath: the file: strata's, or Keras's own `.weights.h5`, `.h5` or `.keras`
+            (see `strata.saving.keras_files`).
         skip_mismatch: leave layers whose shapes or weight counts differ unchanged (with a
             warning, listed in `report.mismatched`) instead of raising.
         by_name: True pairs top-level layers by name, False by position; None (the
@@ -359,6 +366,13 @@ def load_weights(model, filepath, skip_mismatch=False, by_name=None, layers=None
     from strata.saving.torch_weights import refuse_torch_files
 
     refuse_torch_files(filepath)
+
+    from strata.saving import keras_files
+
+    if keras_files.is_keras_file(filepath):  # Keras's .weights.h5, legacy .h5 or .keras
+        return keras_files.load_keras_weights(
+            model, filepath, skip_mismatch, by_name, layers=layers, rename=rename
+        )
     members = _read(filepath)
     return weights_file.assign(
         model,
