@@ -63,10 +63,7 @@ def unfreeze(model, top=None, from_=None) -> list[str]:
         chosen = layers[_index(model, from_, "unfreeze(from_=...)") :]
     else:
         chosen = layers
-    if not model.trainable:
-        # The model's own flag hides every sublayer's weights: lift it alone.
-        model._trainable = True
-        _TRAINABLE_VERSION[0] += 1
+    lift_model_flag(model)
     return _set_trainable(chosen, True)
 
 
@@ -78,12 +75,22 @@ def unfreeze_next(model, count) -> list:
     """
     frozen = [layer for layer in _weighted(model) if not layer.trainable]
     chosen = frozen[max(len(frozen) - count, 0) :] if count > 0 else []
-    if chosen and not model.trainable:
-        model._trainable = True
-        _TRAINABLE_VERSION[0] += 1
+    if chosen:
+        lift_model_flag(model)
     for layer in chosen:
         layer.trainable = True
     return chosen
+
+
+def lift_model_flag(model) -> None:
+    """Make a frozen model itself trainable without unfreezing its layers.
+
+    `model.trainable = False` hides every sublayer's weights from training; unfreezing some
+    layers of it lifts that flag alone (setting `model.trainable` would unfreeze them all).
+    """
+    if not model.trainable:
+        model._trainable = True
+        _TRAINABLE_VERSION[0] += 1
 
 
 def resolve_layers(model, names) -> list:
@@ -95,8 +102,7 @@ def _layers(model) -> list:
     layers = getattr(model, "layers", None)
     if layers is None:
         raise ValueError(
-            f"Freezing by position expected a model with `layers`; received "
-            f"{type(model).__name__}."
+            f"Freezing by position expected a model with `layers`; received {type(model).__name__}."
         )
     return list(layers)
 
