@@ -223,3 +223,33 @@ def test_the_freeze_state_survives_save_and_load(make, tmp_path):
     before = _kernel(loaded, "hidden1")
     loaded.fit(*_data(), epochs=1, verbose=0)
     np.testing.assert_array_equal(before, _kernel(loaded, "hidden1"))
+
+
+class _KerasGuideStep(strata.Sequential):
+    """The custom train_step of Keras's "customizing fit" guide (torch backend)."""
+
+    def train_step(self, data):
+        x, y = data
+        self.zero_grad()
+        loss = self.compute_loss(y=y, y_pred=self(x, training=True))
+        loss.backward()
+        trainable_weights = [v for v in self.trainable_weights]
+        gradients = [v.value.grad for v in trainable_weights]
+        with torch.no_grad():
+            self.optimizer.apply(gradients, trainable_weights)
+        return {"loss": loss.detach()}
+
+
+def test_a_custom_train_step_trains_a_layer_unfrozen_mid_fit_and_keeps_the_others_state():
+    model = _KerasGuideStep(
+        [strata.Input((4,)), layers.Dense(5, name="hidden1"), layers.Dense(2, name="head")]
+    )
+    model.freeze(up_to="hidden1")
+    model.compile(optimizer="adam", loss="mse")
+    schedule = strata.callbacks.GradualUnfreezing({1: ["hidden1"]})
+    before = _kernel(model, "hidden1")
+    model.fit(*_data(), batch_size=8, epochs=2, verbose=0, callbacks=[schedule])
+    assert not np.allclose(before, _kernel(model, "hidden1"))
+    adam = model.optimizer.torch_optimizer
+    assert int(adam.state[model.get_layer("head").kernel]["step"]) == 8  # never restarted
+    assert int(adam.state[model.get_layer("hidden1").kernel]["step"]) == 4
