@@ -253,3 +253,13 @@ def test_a_custom_train_step_trains_a_layer_unfrozen_mid_fit_and_keeps_the_other
     adam = model.optimizer.torch_optimizer
     assert int(adam.state[model.get_layer("head").kernel]["step"]) == 8  # never restarted
     assert int(adam.state[model.get_layer("hidden1").kernel]["step"]) == 4
+
+
+def test_an_unbuilt_model_freezes_by_position_but_has_no_top_layers_with_weights():
+    model = strata.Sequential([layers.Dense(3, name="first"), layers.Dense(2, name="last")])
+    assert model.freeze(up_to="first") == ["first"]
+    with pytest.raises(ValueError, match="has none yet"):
+        model.unfreeze(top=1)
+    model.build((None, 4))  # the weights made later follow the flags
+    last = model.get_layer("last")
+    assert [id(w) for w in model.trainable_weights] == [id(w) for w in last.weights]

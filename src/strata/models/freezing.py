@@ -135,6 +135,11 @@ def _index(model, key, what) -> int:
 
 def _top_layers(model, top) -> list:
     weighted = _weighted(model)
+    if not weighted:
+        raise ValueError(
+            f"unfreeze(top=...) expected a model with weights; model '{model.name}' has none "
+            "yet (build it first: give it an Input or call it on data)."
+        )
     if isinstance(top, bool) or not isinstance(top, int) or not 1 <= top <= len(weighted):
         raise ValueError(
             f"unfreeze(top=...) expected a count from 1 to {len(weighted)} (the layers of model "
