@@ -81,13 +81,7 @@ class Engine:
         if model.optimizer is None:
             raise ValueError("Training expected a compiled model; call model.compile() first.")
         _build_optimizer(model.optimizer, params)
-        if self.distribution is not None and params:
-            self._wrapped = self.distribution.wrap_model(model)
-            self.forward = self._wrapped
-            if model._overridden("train_step"):
-                # A custom step may run its own forward pass (`self(x)`), which DDP does not
-                # see: its gradients are averaged over the processes before the update instead.
-                model.optimizer.gradient_reducer = self._average_custom_gradients
+        self._wrap_distributed(params)
         if getattr(model, "jit_compile", False):
             # Only the pure part is compiled; optimizer, trackers and callbacks stay eager.
             self.train_forward = torch.compile(self._forward_and_loss)
@@ -119,12 +113,24 @@ class Engine:
             return False
         self._trainable_ids = ids
         _build_optimizer(self.model.optimizer, params)
-        if self._wrapped is not None:
-            # DistributedDataParallel registers its gradient hooks on the weights trainable
-            # when it is made: a new trainable set needs a new wrapper (on every process).
-            self._wrapped = self.distribution.wrap_model(self.model)
-            self.forward = self._wrapped
+        # DistributedDataParallel registers its gradient hooks on the weights trainable when
+        # it is made: a new trainable set needs a new wrapper (made on every process alike).
+        self._wrap_distributed(params)
         return True
+
+    def _wrap_distributed(self, params) -> None:
+        if self.distribution is None:
+            return
+        model = self.model
+        if not params:
+            self._wrapped, self.forward = None, model._flat_forward
+            return
+        self._wrapped = self.distribution.wrap_model(model)
+        self.forward = self._wrapped
+        if model._overridden("train_step"):
+            # A custom step may run its own forward pass (`self(x)`), which DDP does not
+            # see: its gradients are averaged over the processes before the update instead.
+            model.optimizer.gradient_reducer = self._average_custom_gradients
 
     def _average_custom_gradients(self, variables) -> None:
         if not self._in_builtin_step:  # the built-in step's gradients come averaged by DDP
@@ -268,9 +274,10 @@ def _build_optimizer(optimizer, params):
     state and learning-rate multipliers: newly trainable weights join it and weights frozen
     since stay in it without gradients. An optimizer built on other weights starts afresh.
     """
-    if optimizer.built and params and hasattr(optimizer, "add_variable_group"):
+    if optimizer.built and hasattr(optimizer, "add_variable_group"):
         known = {id(v) for v in optimizer.trainable_variables}
-        if any(id(p) in known for p in params):
+        # Everything frozen for now: the optimizer keeps what it holds for a later unfreeze.
+        if not params or any(id(p) in known for p in params):
             missing = [p for p in params if id(p) not in known]
             if missing:
                 optimizer.add_variable_group(missing)
