@@ -7,6 +7,7 @@ from strata.callbacks.callback_list import CallbackList
 from strata.callbacks.csv_logger import CSVLogger
 from strata.callbacks.early_stopping import EarlyStopping
 from strata.callbacks.gradient_monitor import GradientMonitor, TrainingHealthWarning
+from strata.callbacks.gradual_unfreezing import GradualUnfreezing
 from strata.callbacks.history import History
 from strata.callbacks.lambda_callback import LambdaCallback
 from strata.callbacks.learning_rate_scheduler import LearningRateScheduler
@@ -26,6 +27,7 @@ __all__ = [
     "CallbackList",
     "EarlyStopping",
     "GradientMonitor",
+    "GradualUnfreezing",
     "History",
     "LambdaCallback",
     "LearningRateScheduler",

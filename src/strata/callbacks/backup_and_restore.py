@@ -10,6 +10,7 @@ import random
 import numpy as np
 import torch
 
+from strata.callbacks import _freeze_state
 from strata.callbacks.callback import Callback
 from strata.distribution.state import barrier, is_chief
 from strata.utils.file_io import atomic_write, remove_stale_temporaries
@@ -28,6 +29,8 @@ class BackupAndRestore(Callback):
 
     - the model's weights and buffers (`model.state_dict()`),
     - the optimizer's `state_dict()` (moments, step counts, learning rate, iterations),
+    - which layers are frozen and how the optimizer groups the trainable weights (the layers
+      `GradualUnfreezing` or any callback unfroze, with their learning-rate multipliers),
     - the index of the last finished epoch,
     - every callback's `state_dict()` (EarlyStopping's `wait` and `best`, ReduceLROnPlateau's
       counters, CSVLogger's rows, the History, ...), matched by class and position,
@@ -143,6 +146,7 @@ class BackupAndRestore(Callback):
             "model": _encode(list(self.model.state_dict().values()), "model", tensors),
             "optimizer": _encode(_optimizer_state(self.model), "optimizer", tensors),
             "optimizer_class": type(getattr(self.model, "optimizer", None)).__name__,
+            "freeze": _freeze_state.capture(self.model),
             "callbacks": {
                 key: _encode(callback.state_dict(), f"callbacks/{key}", tensors)
                 for key, callback in self._named_callbacks()
@@ -168,7 +172,11 @@ class BackupAndRestore(Callback):
             random_state = _decode(state["random"], tensors)
             epoch = int(state["epoch"])
             named_model_state = _matching_model_state(self.model, model_state)
+            freeze = state.get("freeze")  # absent from backups written before it was kept
+            if freeze is not None:
+                _freeze_state.check(self.model, freeze)
             optimizer = self.model.optimizer
+            layout_applied = False
             if optimizer_state is not None and optimizer is not None:
                 if (
                     state.get("optimizer_class", type(optimizer).__name__)
@@ -178,13 +186,16 @@ class BackupAndRestore(Callback):
                         f"it was written with the {state['optimizer_class']} optimizer; this "
                         f"model is compiled with {type(optimizer).__name__}"
                     )
-                optimizer.check_state_dict(optimizer_state)
+                self._check_optimizer_state(optimizer, optimizer_state, freeze)
+                layout_applied = True
         except (ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
             raise ValueError(
                 f"BackupAndRestore cannot use the backup at {self.backup_path}: {error}. Delete "
                 "that file to start afresh, or resume with the model and compile() settings "
                 "that wrote it."
             ) from None
+        if freeze is not None and not layout_applied:
+            _freeze_state.apply(self.model, freeze)
         self.model.load_state_dict(named_model_state)
         if optimizer_state is not None and self.model.optimizer is not None:
             self.model.optimizer.load_state_dict(optimizer_state)
@@ -193,6 +204,20 @@ class BackupAndRestore(Callback):
                 callback.load_state_dict(callback_states[key])
         _set_random_state(random_state)
         return epoch
+
+    def _check_optimizer_state(self, optimizer, optimizer_state, freeze):
+        """Check the optimizer's state against the backed-up layout; the layout stays applied
+        when it fits and is undone (this run's freeze state back) when it does not."""
+        if freeze is None:
+            optimizer.check_state_dict(optimizer_state)
+            return
+        current = _freeze_state.capture(self.model)
+        _freeze_state.apply(self.model, freeze)
+        try:
+            optimizer.check_state_dict(optimizer_state)
+        except Exception:
+            _freeze_state.apply(self.model, current)
+            raise
 
     def _read_backup(self):
         """The backup's state (JSON) and tensors; a ValueError says what is wrong with it."""

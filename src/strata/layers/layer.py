@@ -36,6 +36,16 @@ _BASE_KWARGS = {
 }
 
 
+# Bumped whenever any layer's `trainable` is set: a running fit compares it once per step (one
+# integer comparison) to pick up layers frozen or unfrozen mid-run without recompiling.
+_TRAINABLE_VERSION = [0]
+
+
+def trainable_version() -> int:
+    """A counter that changes every time some layer's `trainable` attribute is set."""
+    return _TRAINABLE_VERSION[0]
+
+
 class Layer(torch.nn.Module):
     """Base class of every strata layer; a `torch.nn.Module`.
 
@@ -278,6 +288,7 @@ class Layer(torch.nn.Module):
     def trainable(self, value: bool) -> None:
         """Freeze (False) or unfreeze this layer's weights and every sublayer's."""
         self._trainable = bool(value)
+        _TRAINABLE_VERSION[0] += 1
         for name, created_trainable, _ in self._own_weights:
             if created_trainable:
                 getattr(self, name).requires_grad_(self._trainable)

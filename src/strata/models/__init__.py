@@ -5,6 +5,7 @@ from strata.models.functional import Functional
 from strata.models.model import Model
 from strata.models.sequential import Sequential
 from strata.models.serialization import model_from_json
+from strata.models.truncate import truncate
 from strata.saving.saving_lib import load_model, save_model
 
 __all__ = [
@@ -15,4 +16,5 @@ __all__ = [
     "load_model",
     "model_from_json",
     "save_model",
+    "truncate",
 ]

@@ -98,6 +98,50 @@ class Model(Trainer, Layer):
             )
         raise ValueError("get_layer expected a name or an index; received neither.")
 
+    def freeze(self, up_to=None):
+        """Freeze the layer `up_to` (a name or an index in `model.layers`) and every layer
+        below it; all layers when None. Layers above are left as they are.
+
+        A frozen BatchNormalization runs in inference mode. Returns the names of the layers
+        frozen. See `strata.models.freezing.freeze`.
+
+        Example:
+            >>> import strata
+            >>> from strata import layers
+            >>> model = strata.Sequential([
+            ...     strata.Input((4,)), layers.Dense(3, name="hidden1"),
+            ...     layers.Dense(3, name="hidden2"), layers.Dense(2, name="head")])
+            >>> model.freeze(up_to="hidden2")
+            ['hidden1', 'hidden2']
+            >>> len(model.trainable_weights)
+            2
+        """
+        from strata.models.freezing import freeze
+
+        return freeze(self, up_to)
+
+    def unfreeze(self, top=None, from_=None):
+        """Unfreeze the `top` topmost layers with weights, or the layer `from_` (a name or an
+        index) and every layer above it; all layers with neither.
+
+        Returns the names of the layers unfrozen. See `strata.models.freezing.unfreeze`.
+
+        Example:
+            >>> import strata
+            >>> from strata import layers
+            >>> model = strata.Sequential([
+            ...     strata.Input((4,)), layers.Dense(3, name="hidden1"),
+            ...     layers.Dense(3, name="hidden2"), layers.Dense(2, name="head")])
+            >>> model.trainable = False
+            >>> model.unfreeze(top=1)
+            ['head']
+            >>> model.unfreeze(from_="hidden2")
+            ['hidden2', 'head']
+        """
+        from strata.models.freezing import unfreeze
+
+        return unfreeze(self, top=top, from_=from_)
+
     def summary(
         self,
         line_length=None,

@@ -59,15 +59,9 @@ class AdamW(Adam):
         kwargs["weight_decay"] = self.weight_decay
         return kwargs
 
-    def _configure_groups(self):
+    def _group_settings(self, variable):
         # torch decays per param group: excluded variables go to a group without decay.
-        optimizer = self._torch_optimizer
-        settings = {k: v for k, v in optimizer.param_groups[0].items() if k != "params"}
-        excluded = [v for v in self._variables if self._excluded(v)]
-        optimizer.param_groups[0]["params"] = [v for v in self._variables if not self._excluded(v)]
-        del optimizer.param_groups[1:]
-        if excluded:
-            optimizer.add_param_group({**settings, "params": excluded, "weight_decay": 0.0})
+        return {"weight_decay": 0.0} if self._excluded(variable) else {}
 
     def exclude_from_weight_decay(self, var_list=None, var_names=None):
         super().exclude_from_weight_decay(var_list, var_names)

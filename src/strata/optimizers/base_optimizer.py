@@ -16,10 +16,11 @@ from strata.optimizers import kernels
 from strata.optimizers.arguments import check_base_arguments
 from strata.optimizers.optimizer_state import OptimizerStateMixin
 from strata.optimizers.schedules import learning_rate_schedule as schedules
+from strata.optimizers.variable_groups import VariableGroupsMixin
 from strata.saving import registry
 
 
-class Optimizer(OptimizerStateMixin):
+class Optimizer(VariableGroupsMixin, OptimizerStateMixin):
     """Base class of strata's optimizers (Keras 3's arguments, a `torch.optim` engine).
 
     Subclasses set `_torch_class` (or override `_torch_optimizer_class()`) and implement
@@ -121,6 +122,7 @@ class Optimizer(OptimizerStateMixin):
         self._accumulators = None
         self._excluded_ids = set()
         self._excluded_names = ()
+        self._lr_multipliers = {}  # id(variable) -> multiplier, only where it is not 1
         # Called with the variables that have gradients at the start of every step (before
         # clipping): a data-parallel run averages them over the processes there.
         self.gradient_reducer = None
@@ -135,9 +137,6 @@ class Optimizer(OptimizerStateMixin):
         """The wrapped torch optimizer's arguments other than `params` and `lr`."""
         return {}
 
-    def _configure_groups(self):
-        """Hook run after the torch optimizer is made, before any pending state is loaded."""
-
     def _before_update(self, step, lr):
         """Hook run before each update with Keras's step number (from 1) and learning rate."""
 
@@ -146,7 +145,8 @@ class Optimizer(OptimizerStateMixin):
         """Create the torch optimizer for `variables` (a model's trainable `nn.Parameter`s).
 
         Calling it again with the same variables does nothing; other variables get a fresh
-        torch optimizer (with empty state).
+        torch optimizer (with empty state). Learning-rate multipliers set by
+        `add_variable_group` stay with the variables that are built on again.
         """
         variables = list(variables)
         if (
@@ -215,10 +215,6 @@ class Optimizer(OptimizerStateMixin):
             return float(self._lr())
         return self._lr
 
-    def _write_lr(self, lr):
-        for group in self._torch_optimizer.param_groups:
-            group["lr"] = lr
-
     @property
     def learning_rate(self):
         """The current learning rate (a schedule's value at `iterations`); settable."""
@@ -271,6 +267,11 @@ class Optimizer(OptimizerStateMixin):
         if trainable_variables is not None:
             trainable_variables = list(trainable_variables)
             known = {id(v) for v in self._variables}
+            missing = [v for v in trainable_variables if id(v) not in known]
+            if self.built and missing and len(missing) < len(trainable_variables):
+                # Layers unfrozen since the build: they join, the others keep their state.
+                self.add_variable_group(missing)
+                known.update(id(v) for v in missing)
             if self.built and all(id(v) in known for v in trainable_variables):
                 same = len(trainable_variables) == len(self._variables) and all(
                     a is b for a, b in zip(trainable_variables, self._variables)
@@ -359,16 +360,20 @@ class Optimizer(OptimizerStateMixin):
 
     @torch.no_grad()
     def finalize_variable_values(self, var_list):
-        """With `use_ema`, write the moving averages into `var_list` (the built variables)."""
+        """With `use_ema`, write the moving averages into `var_list` (built variables, all of
+        them or some: a layer frozen since the build is left out of a fit's list)."""
         if not self.use_ema or self._ema is None:
             return
         var_list = list(var_list)
-        if len(var_list) != len(self._ema):
+        index = {id(v): i for i, v in enumerate(self._variables)}
+        unknown = [tuple(v.shape) for v in var_list if id(v) not in index]
+        if unknown:
             raise ValueError(
-                f"finalize_variable_values expected the {len(self._ema)} variables the optimizer "
-                f"was built on; received {len(var_list)}."
+                f"finalize_variable_values expected variables the optimizer was built on; "
+                f"received {len(unknown)} it does not hold (shapes {unknown})."
             )
-        torch._foreach_copy_(var_list, self._ema)
+        if var_list:
+            torch._foreach_copy_(var_list, [self._ema[index[id(v)]] for v in var_list])
 
     @torch.no_grad()
     def swap_ema_weights(self):
@@ -431,16 +436,6 @@ class Optimizer(OptimizerStateMixin):
         elif self.clipvalue:
             torch._foreach_clamp_min_(grads, -self.clipvalue)
             torch._foreach_clamp_max_(grads, self.clipvalue)
-
-    @torch.no_grad()
-    def _apply_weight_decay(self, lr):
-        if not self.weight_decay:
-            return
-        if self._decay_ids is None:
-            self._decay_ids = {id(v) for v in self._variables if not self._excluded(v)}
-        params = [v for v in self._variables if v.grad is not None and id(v) in self._decay_ids]
-        if params:
-            torch._foreach_mul_(params, 1.0 - lr * self.weight_decay)
 
     def exclude_from_weight_decay(self, var_list=None, var_names=None):
         """Keep some variables out of weight decay.

@@ -159,11 +159,12 @@ class KerasScheduleFreeAdamW(KerasKernel):
 
     state_names = ("momentum", "velocity")
 
-    def __init__(self, params, lr, **hyperparameters):
-        super().__init__(params, lr, **hyperparameters)
-        # Keras starts `z` from the variable at build, before any weight decay of step 1.
-        for group in self.param_groups:
-            for param in group["params"]:
+    def add_param_group(self, param_group):
+        super().add_param_group(param_group)
+        # Keras starts `z` from the variable at build, before any weight decay of step 1; a
+        # variable joining later starts from its value then. Regrouping keeps existing state.
+        for param in self.param_groups[-1]["params"]:
+            if not self.state[param]:
                 self.state[param].update(
                     {"momentum": param.detach().clone(), "velocity": torch.zeros_like(param)}
                 )

@@ -166,6 +166,17 @@ class LossScaleOptimizer(Optimizer):
         """The inner optimizer's `exclude_from_weight_decay`."""
         self.inner_optimizer.exclude_from_weight_decay(var_list, var_names)
 
+    def add_variable_group(self, variables, lr_multiplier=1.0):
+        """The inner optimizer's `add_variable_group`."""
+        added = self.inner_optimizer.add_variable_group(variables, lr_multiplier)
+        self._variables = self.inner_optimizer.trainable_variables
+        self.built = True
+        return added
+
+    def get_lr_multiplier(self, variable) -> float:
+        """The inner optimizer's `get_lr_multiplier`."""
+        return self.inner_optimizer.get_lr_multiplier(variable)
+
     def state_dict(self):
         """The inner optimizer's state plus the scale and the counter of finite steps."""
         state = self.inner_optimizer.state_dict()

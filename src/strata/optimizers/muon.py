@@ -114,6 +114,9 @@ class Muon(Optimizer):
             "rms_rate": self.rms_rate,
         }
 
+    def _variables_added(self, new):
+        self._torch_optimizer.adam_ids.update(id(v) for v in new if self._uses_adam(v))
+
     def _apply_weight_decay(self, lr):
         # Keras decays the Adam path with adam_weight_decay and the Muon path with weight_decay.
         adam_ids = self._torch_optimizer.adam_ids

@@ -8,6 +8,7 @@ tensors, containers and JSON values only, so `strata.saving` stores it without p
 import torch
 
 _REQUIRED = ("optimizer", "iterations", "learning_rate")
+_MULTIPLIER = "lr_multiplier"
 
 
 class OptimizerStateMixin:
@@ -96,10 +97,17 @@ class OptimizerStateMixin:
                 f"{name} expected state for {len(live_groups)} parameter group(s); received "
                 f"{len(saved_groups) if isinstance(saved_groups, list) else saved_groups!r}."
             )
-        for live, saved in zip(live_groups, saved_groups):
+        for index, (live, saved) in enumerate(zip(live_groups, saved_groups)):
             if not isinstance(saved, dict):
                 raise ValueError(f"{name} expected parameter groups as dicts; received {saved!r}.")
-            live_keys, saved_keys = set(live) - {"params"}, set(saved) - {"params"}
+            live_rate, saved_rate = live.get(_MULTIPLIER, 1.0), saved.get(_MULTIPLIER, 1.0)
+            if live_rate != saved_rate:
+                raise ValueError(
+                    f"{name} trains parameter group {index} at lr_multiplier {live_rate}; the "
+                    f"state was saved with {saved_rate} (add the same variable groups first)."
+                )
+            live_keys = set(live) - {"params", _MULTIPLIER}
+            saved_keys = set(saved) - {"params", _MULTIPLIER}
             if live_keys != saved_keys:
                 raise ValueError(
                     f"{name} expected its own hyperparameters {sorted(live_keys)}; the state "

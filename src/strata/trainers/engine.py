@@ -10,6 +10,9 @@ not to the model:
   forward pass (weight penalties, `add_loss` values and activity regularizers, collected by a
   `LossScope` so that nothing outlives its step);
 - the optimizer, built on the weights trainable when the run starts, and the constraints;
+  layers frozen or unfrozen later (by a callback, between runs) are picked up at the next
+  step (`sync_trainable`) without recompiling: newly trainable weights join the optimizer,
+  frozen ones get no gradient and stay put;
 - the loop's resumable state (`epoch`, `initial_epoch`, `steps_done`), with `state_dict()` /
   `load_state_dict()`;
 - public events for callbacks: `initial_epoch` may be moved in `on_train_begin` (a restored
@@ -56,6 +59,11 @@ class Engine:
         self._input_observers = []
         self._wrapped = None
         self._trainable_ids = ()
+        from strata.layers.layer import _TRAINABLE_VERSION
+
+        # Read once per training step: a changed count means some layer's `trainable` was set.
+        self._version_box = _TRAINABLE_VERSION
+        self._trainable_version = _TRAINABLE_VERSION[0]
         # Under a data-parallel run, each process's loss is weighted by its share of the global
         # batch so that the averaged gradient equals the one-process gradient (set per step).
         self.loss_scale = 1.0
@@ -72,14 +80,8 @@ class Engine:
         self._trainable_ids = tuple(id(w) for w in params)
         if model.optimizer is None:
             raise ValueError("Training expected a compiled model; call model.compile() first.")
-        model.optimizer.build(params)
-        if self.distribution is not None and params:
-            self._wrapped = self.distribution.wrap_model(model)
-            self.forward = self._wrapped
-            if model._overridden("train_step"):
-                # A custom step may run its own forward pass (`self(x)`), which DDP does not
-                # see: its gradients are averaged over the processes before the update instead.
-                model.optimizer.gradient_reducer = self._average_custom_gradients
+        _build_optimizer(model.optimizer, params)
+        self._wrap_distributed(params)
         if getattr(model, "jit_compile", False):
             # Only the pure part is compiled; optimizer, trackers and callbacks stay eager.
             self.train_forward = torch.compile(self._forward_and_loss)
@@ -95,6 +97,40 @@ class Engine:
         """Whether the trainable weights are still those this engine was built for."""
         params = [w for w in self.model.trainable_weights if w.requires_grad]
         return tuple(id(w) for w in params) == self._trainable_ids
+
+    def sync_trainable(self) -> bool:
+        """Follow layers frozen or unfrozen since the run began; True when anything changed.
+
+        Weights that became trainable join the optimizer (at the base learning rate unless a
+        callback such as `GradualUnfreezing` already added them with a multiplier); weights
+        frozen since keep their optimizer state but get no gradient, so they do not move.
+        `train_step` calls this by itself when a layer's `trainable` was set.
+        """
+        self._trainable_version = self._version_box[0]
+        params = [w for w in self.model.trainable_weights if w.requires_grad]
+        ids = tuple(id(w) for w in params)
+        if ids == self._trainable_ids:
+            return False
+        self._trainable_ids = ids
+        _build_optimizer(self.model.optimizer, params)
+        # DistributedDataParallel registers its gradient hooks on the weights trainable when
+        # it is made: a new trainable set needs a new wrapper (made on every process alike).
+        self._wrap_distributed(params)
+        return True
+
+    def _wrap_distributed(self, params) -> None:
+        if self.distribution is None:
+            return
+        model = self.model
+        if not params:
+            self._wrapped, self.forward = None, model._flat_forward
+            return
+        self._wrapped = self.distribution.wrap_model(model)
+        self.forward = self._wrapped
+        if model._overridden("train_step"):
+            # A custom step may run its own forward pass (`self(x)`), which DDP does not
+            # see: its gradients are averaged over the processes before the update instead.
+            model.optimizer.gradient_reducer = self._average_custom_gradients
 
     def _average_custom_gradients(self, variables) -> None:
         if not self._in_builtin_step:  # the built-in step's gradients come averaged by DDP
@@ -181,6 +217,8 @@ class Engine:
     # --------------------------------------------------------------------------------- steps
     def train_step(self, xs, ys, weights):
         """One optimisation step on flat device tensors; metrics accumulate on the device."""
+        if self._version_box[0] != self._trainable_version:
+            self.sync_trainable()
         if self._input_observers:
             for observer in list(self._input_observers):  # an observer may remove itself
                 observer(xs)
@@ -227,6 +265,24 @@ class Engine:
         """The flat outputs (probabilities, not logits) for one batch of flat inputs."""
         with LossScope(), self._autocast():  # the scope drops losses layers add
             return self._full_precision_outputs(self.model._flat_forward(xs, False))
+
+
+def _build_optimizer(optimizer, params):
+    """Build `optimizer` on `params`, keeping what it learned about the ones it already holds.
+
+    An optimizer built before (an earlier fit, then some layers frozen or unfrozen) keeps its
+    state and learning-rate multipliers: newly trainable weights join it and weights frozen
+    since stay in it without gradients. An optimizer built on other weights starts afresh.
+    """
+    if optimizer.built and hasattr(optimizer, "add_variable_group"):
+        known = {id(v) for v in optimizer.trainable_variables}
+        # Everything frozen for now: the optimizer keeps what it holds for a later unfreeze.
+        if not params or any(id(p) in known for p in params):
+            missing = [p for p in params if id(p) not in known]
+            if missing:
+                optimizer.add_variable_group(missing)
+            return
+    optimizer.build(params)
 
 
 class _ObserverHandle:

@@ -220,6 +220,20 @@ if wanted("frozen"):
         callbacks=[SameWeightsEverywhere()],
     )
     assert not np.array_equal(frozen.get_weights()[0], before)
+
+    # Unfrozen in the middle of a fit (a new DDP wrapper), at a smaller rate: as one process.
+    def unfreezing_run(checks):
+        model = mlp(5)
+        model.layers[1].trainable = False
+        schedule = strata.callbacks.GradualUnfreezing({1: 1}, lr_multiplier=0.5)
+        callbacks = [schedule, *checks]
+        model.fit(x, y, batch_size=32, epochs=3, shuffle=False, verbose=0, callbacks=callbacks)
+        return model
+
+    reference = one_process(lambda: unfreezing_run([]))
+    model = unfreezing_run([SameWeightsEverywhere()])
+    np.testing.assert_allclose(flat_weights(model), flat_weights(reference), rtol=1e-5, atol=1e-6)
+    assert not np.array_equal(model.layers[1].get_weights()[0], mlp(5).layers[1].get_weights()[0])
     passed("frozen")
 
 # --- 5. Synchronized batch normalization: statistics over the global batch. -------------------
