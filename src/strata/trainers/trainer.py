@@ -333,12 +333,19 @@ class Trainer(DataPlumbingMixin):
         validation_steps=None,
         validation_batch_size=None,
         validation_freq=1,
+        cache_frozen="auto",
     ):
         """Train for `epochs` epochs; returns a `History` (`.history`: metric -> list per epoch).
 
         Args follow Keras's `Model.fit`. Data: NumPy arrays or tensors (lists and dicts of them
         by input/output name), a torch Dataset or DataLoader, or a Python generator of `(x, y)`
         or `(x, y, sample_weight)` batches (then give `steps_per_epoch`).
+
+        `cache_frozen` (strata's addition): when the layers that feed the trainable ones are
+        frozen and deterministic in training, compute their outputs once per dataset and train
+        the rest on them. "auto" (default) caches when it can and the frozen layers hold
+        weights; True insists (a ValueError names the layer that prevents it); False never
+        caches. `History.cache_report` says what was cached (docs/frozen-cache.md).
         """
         from strata.trainers.fit_loop import run_fit
 
@@ -360,6 +367,7 @@ class Trainer(DataPlumbingMixin):
             validation_steps,
             validation_batch_size,
             validation_freq,
+            cache_frozen,
         )
 
     def fit_generator(self, generator, steps_per_epoch=None, epochs=1, **kwargs):
