@@ -409,3 +409,25 @@ def test_cache_limit_setting():
     finally:
         strata.config.set_cache_limit(None)
     assert strata.config.get_cache_limit() > 0
+
+
+def test_subclassed_models_and_custom_train_steps_train_uncached():
+    class Sub(Model):
+        def __init__(self):
+            super().__init__()
+            self.frozen = layers.Dense(5, trainable=False)
+            self.head = layers.Dense(3, activation="softmax")
+
+        def call(self, inputs):
+            return self.head(self.frozen(inputs))
+
+    class Stepped(Sequential):
+        def train_step(self, data):
+            return super().train_step(data)
+
+    x, y = _data()
+    history = _compiled(Sub()).fit(x, y, epochs=1, verbose=0)
+    assert "does not run a layer graph" in history.cache_report.reason
+    stepped = Stepped([Input((10,)), layers.Dense(4, trainable=False), layers.Dense(3)])
+    with pytest.raises(ValueError, match="overrides train_step"):
+        _compiled(stepped).fit(x, y, epochs=1, verbose=0, cache_frozen=True)

@@ -129,6 +129,11 @@ class FrozenCache:
                 f"the training data come as {type(self.train.source).__name__} batches; only "
                 "arrays and tensors are cached (their rows can be read again identically)"
             )
+        if not (hasattr(model, "_plan") and frozen_prefix.runs_its_plan(model)):
+            return (
+                f"the model is a {type(model).__name__} that does not run a layer graph (only "
+                "Sequential and functional models are cached)"
+            )
         if model._overridden("train_step"):
             return "the model overrides train_step, which runs its own forward pass"
         if engine.distribution is not None:
@@ -144,9 +149,7 @@ class FrozenCache:
         return None
 
     def _split_or_reason(self):
-        model = self.model
-        logits_plan = model._logits_plan()
-        split = frozen_prefix.split_model(model, type(model._plan), logits_plan._logits_layers)
+        split = frozen_prefix.split_model(self.model)
         if isinstance(split, str):
             return split
         if self.mode == "auto" and not split.weighted:

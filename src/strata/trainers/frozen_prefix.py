@@ -146,13 +146,16 @@ def runs_its_plan(model) -> bool:
     return False
 
 
-def split_model(model, plan_type, logits_layers):
+def split_model(model):
     """The model's `Split`, or a string saying why nothing can be cached."""
     if not (hasattr(model, "_plan") and runs_its_plan(model)):
         return (
             f"the model is a {type(model).__name__} that does not run a layer graph (only "
             "Sequential and functional models are cached)"
         )
+    # The trainable part's plan stops its softmax/sigmoid outputs at their logits, as the
+    # model's training plan does.
+    plan_type, logits_layers = type(model._plan), model._logits_plan()._logits_layers
     nodes = model._nodes_between_inputs_and_outputs()
     inputs, outputs = list(model.inputs), list(model.outputs)
     available = {id(t) for t in inputs}
