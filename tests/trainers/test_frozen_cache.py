@@ -431,3 +431,27 @@ def test_subclassed_models_and_custom_train_steps_train_uncached():
     stepped = Stepped([Input((10,)), layers.Dense(4, trainable=False), layers.Dense(3)])
     with pytest.raises(ValueError, match="overrides train_step"):
         _compiled(stepped).fit(x, y, epochs=1, verbose=0, cache_frozen=True)
+
+
+@pytest.mark.parametrize("limit", [None, 10])  # in memory, then in a mapped file
+def test_mixed_precision_features_are_cached_in_the_compute_dtype(limit):
+    def build():
+        strata.config.set_dtype_policy("mixed_bfloat16")
+        return Sequential(
+            [
+                Input((10,)),
+                layers.Dense(8, activation="relu", name="h1", trainable=False),
+                layers.Dense(3),
+                layers.Activation("softmax", dtype="float32"),
+            ]
+        )
+
+    x, y = _data(rows=40)
+    strata.config.set_cache_limit(limit)
+    try:
+        cached, uncached = _twin_fits(build, x, y, batch_size=8, epochs=2, validation_split=0.25)
+    finally:
+        strata.config.set_cache_limit(None)
+    _assert_same_training(cached, uncached)
+    assert cached[2].nbytes == 40 * 8 * 2  # bfloat16 features, as the trainable part sees them
+    assert cached[2].storage == ("memory" if limit is None else "memmap")
