@@ -112,7 +112,7 @@ class FrozenCache:
             return
         reason = self._static_reason()
         self._never = reason is not None
-        if reason is None:
+        if reason is None and mode is True:  # refuse before training starts, not at epoch 1
             split = self._split_or_reason()
             reason = split if isinstance(split, str) else None
         if reason is not None:
