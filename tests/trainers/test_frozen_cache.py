@@ -455,3 +455,72 @@ def test_mixed_precision_features_are_cached_in_the_compute_dtype(limit):
     _assert_same_training(cached, uncached)
     assert cached[2].nbytes == 40 * 8 * 2  # bfloat16 features, as the trainable part sees them
     assert cached[2].storage == ("memory" if limit is None else "memmap")
+
+
+def test_generator_validation_and_custom_test_step_run_the_whole_model():
+    class Tested(Sequential):
+        def test_step(self, data):
+            return super().test_step(data)
+
+    x, y = _data()
+    xv, yv = _data(rows=16, seed=2)
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(torch.as_tensor(xv), torch.as_tensor(yv)), batch_size=8
+    )
+
+    def with_custom_test_step():
+        model = Tested([Input((10,)), *_mlp().layers])
+        for name in ("h1", "h2"):
+            model.get_layer(name).trainable = False
+        return model
+
+    for build, kwargs in (
+        (_mlp, {"validation_data": loader, "epochs": 2}),
+        (with_custom_test_step, {"validation_data": (xv, yv), "epochs": 2}),
+    ):
+        cached, uncached = _twin_fits(build, x, y, batch_size=8, **kwargs)
+        _assert_same_training(cached, uncached)
+        assert cached[2].cached and cached[2].validation_rows == 0
+
+
+def test_model_predicts_and_evaluates_normally_after_a_cached_fit():
+    model = _compiled(_mlp())
+    x, y = _data()
+    before = model.predict(x, verbose=0)
+    history = model.fit(x, y, epochs=1, verbose=0, validation_split=0.2)
+    assert history.cache_report.cached
+    after = model.predict(x, verbose=0)
+    assert after.shape == before.shape and not np.allclose(after, before)
+    strata.utils.set_random_seed(0)
+    h2 = model.get_layer("h2")
+    features = h2(model.get_layer("h1")(torch.as_tensor(x)))
+    top = model.get_layer("out")(model.get_layer("h3")(features))
+    np.testing.assert_allclose(after, top.detach().numpy(), rtol=1e-5, atol=1e-6)
+    assert np.isfinite(model.evaluate(x, y, verbose=0))
+
+
+def test_a_custom_layer_taking_training_is_cached_once_declared_deterministic():
+    class Scale(layers.Layer):
+        def call(self, inputs, training=None):
+            return inputs * 2.0
+
+    class DeclaredScale(Scale):
+        deterministic_in_training = True
+
+    def build(kind):
+        return lambda: Sequential(
+            [
+                Input((10,)),
+                layers.Dense(6, name="h1", trainable=False),
+                kind(name="scale"),
+                layers.Dense(3, activation="softmax"),
+            ]
+        )
+
+    x, y = _data()
+    undeclared = _compiled(build(Scale)()).fit(x, y, verbose=0, cache_frozen=True)
+    assert undeclared.cache_report.layers == ["h1"]
+    assert "'scale' takes a `training` argument" in undeclared.cache_report.stopped_at
+    cached, uncached = _twin_fits(build(DeclaredScale), x, y, batch_size=8, epochs=2)
+    _assert_same_training(cached, uncached)
+    assert cached[2].layers == ["h1", "scale"]
