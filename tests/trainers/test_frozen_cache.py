@@ -524,3 +524,13 @@ def test_a_custom_layer_taking_training_is_cached_once_declared_deterministic():
     cached, uncached = _twin_fits(build(DeclaredScale), x, y, batch_size=8, epochs=2)
     _assert_same_training(cached, uncached)
     assert cached[2].layers == ["h1", "scale"]
+
+
+@pytest.mark.slow
+def test_jit_compiled_training_on_cached_features():
+    x, y = _data(rows=32)
+    cached, uncached = _twin_fits(
+        _mlp, x, y, compile_kwargs={"jit_compile": True}, batch_size=16, epochs=2
+    )
+    _assert_same_training(cached, uncached)
+    assert cached[2].epochs_cached == 2
