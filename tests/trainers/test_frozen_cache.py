@@ -534,3 +534,24 @@ def test_jit_compiled_training_on_cached_features():
     )
     _assert_same_training(cached, uncached)
     assert cached[2].epochs_cached == 2
+
+
+def test_frozen_attention_and_recurrent_layers_without_dropout_are_cached():
+    def build():
+        tokens = Input((5, 4))
+        attended = layers.MultiHeadAttention(2, 3, name="mha", trainable=False)(tokens, tokens)
+        encoded = layers.LSTM(6, name="lstm", trainable=False)(attended)
+        kept = layers.Dropout(0.0, name="no_drop")(encoded)
+        return Model(tokens, layers.Dense(3, activation="softmax", name="head")(kept))
+
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(24, 5, 4)).astype("float32")
+    y = rng.integers(0, 3, 24)
+    cached, uncached = _twin_fits(build, x, y, batch_size=8, epochs=2, validation_split=0.25)
+    _assert_same_training(cached, uncached)
+    assert cached[2].layers == ["mha", "lstm", "no_drop"]
+    recurrent_dropout = Sequential(
+        [Input((5, 4)), layers.LSTM(6, dropout=0.2, trainable=False, name="rd"), layers.Dense(3)]
+    )
+    with pytest.raises(ValueError, match="'rd' uses dropout=0.2"):
+        _compiled(recurrent_dropout).fit(x, y, verbose=0, cache_frozen=True)

@@ -77,6 +77,8 @@ def random_reason(layer) -> str | None:
 
     for module in layer.modules():
         kind = type(module).__name__
+        if _zero_rate(module):
+            continue  # a dropout of rate 0 (inside attention layers, say) changes nothing
         if isinstance(module, torch.nn.modules.dropout._DropoutNd):
             return f"{kind} inside '{layer.name}' is random in training"
         if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
@@ -112,6 +114,13 @@ def random_reason(layer) -> str | None:
                 "the class attribute deterministic_in_training = True if it does not)"
             )
     return None
+
+
+def _zero_rate(module) -> bool:
+    if isinstance(module, torch.nn.modules.dropout._DropoutNd):
+        return module.p == 0
+    rate = getattr(module, "rate", None)
+    return "Dropout" in type(module).__name__ and isinstance(rate, (int, float)) and rate == 0
 
 
 def _where(module, layer) -> str:
