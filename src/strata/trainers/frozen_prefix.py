@@ -12,7 +12,7 @@ node graph and plan through the methods every functional model has.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
 
@@ -67,7 +67,6 @@ class Split:
     cut_sources: list  # per cut tensor: ("input", index) or ("feature", index)
     weighted: bool  # whether a prefix layer holds weights (caching then saves real work)
     stopped_at: str | None = None  # why the prefix ends where it does, when a layer ends it
-    node_ids: tuple = field(default=())
 
 
 def random_reason(layer) -> str | None:
@@ -214,7 +213,6 @@ def split_model(model):
         cut_sources=sources,
         weighted=any(has_weights(layer) for layer in layers),
         stopped_at=first_block,
-        node_ids=tuple(sorted(frozen_ids)),
     )
 
 
