@@ -555,3 +555,18 @@ def test_frozen_attention_and_recurrent_layers_without_dropout_are_cached():
     )
     with pytest.raises(ValueError, match="'rd' uses dropout=0.2"):
         _compiled(recurrent_dropout).fit(x, y, verbose=0, cache_frozen=True)
+
+
+def test_direct_step_calls_from_a_callback_run_the_whole_model():
+    x, y = _data()
+
+    class ExtraSteps(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            self.model.test_step((x[:8], y[:8]))
+            self.model.train_step((x[8:16], y[8:16]))
+
+    cached, uncached = _twin_fits(
+        _mlp, x, y, callbacks=lambda: [ExtraSteps()], batch_size=8, epochs=2
+    )
+    _assert_same_training(cached, uncached)
+    assert cached[2].epochs_cached == 2

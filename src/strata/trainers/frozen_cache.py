@@ -15,6 +15,7 @@ and beyond it in a temporary memory-mapped file, removed when `fit` ends.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import shutil
 import tempfile
@@ -304,6 +305,23 @@ class FrozenCache:
         """End of fit (also on errors): restore the adapters and delete any mapped file."""
         self._drop()
         self._split = None
+
+    @property
+    def active(self) -> bool:
+        """Whether training runs on cached features now."""
+        return self._active
+
+    @contextlib.contextmanager
+    def whole_model(self):
+        """Within this block the run's forward passes take raw inputs through the whole model
+        (for a direct `model.train_step`/`test_step` call made by a callback)."""
+        engine = self.engine
+        saved = engine.forward, engine.eval_forward
+        engine.forward = engine.eval_forward = self.model._flat_forward
+        try:
+            yield
+        finally:
+            engine.forward, engine.eval_forward = saved
 
     @property
     def spill_folders(self) -> list:
