@@ -16,7 +16,10 @@ not to the model:
 - the loop's resumable state (`epoch`, `initial_epoch`, `steps_done`), with `state_dict()` /
   `load_state_dict()`;
 - public events for callbacks: `initial_epoch` may be moved in `on_train_begin` (a restored
-  backup does), and `add_input_observer(fn)` sees each training batch's inputs.
+  backup does), and `add_input_observer(fn)` sees each training batch's inputs;
+- `frozen_cache`: fit's cache of its frozen layers (`trainers.frozen_cache`), whose `report`
+  says what is cached; while it is active, `forward` and `eval_forward` run the trainable part
+  on cached features.
 
 Distribution, cross-validation, search and ensembles use these seams; none of them subclasses
 or patches the trainer.
@@ -55,6 +58,10 @@ class Engine:
         self.steps_done = 0
         self._penalties = None  # collected on first use: predict never needs them
         self.forward = model._flat_forward  # (xs, training, logits) -> flat outputs
+        # The evaluation forward pass (validation inside fit runs the trainable part only when
+        # the frozen layers are cached).
+        self.eval_forward = model._flat_forward
+        self.frozen_cache = None  # fit's FrozenCache, when fit runs one
         self.train_forward = self._forward_and_loss
         self._input_observers = []
         self._wrapped = None
@@ -138,7 +145,7 @@ class Engine:
 
     def close(self) -> None:
         """Release what the run held (the distributed wrapper and its communication buffers)."""
-        self.forward = self.model._flat_forward
+        self.forward = self.eval_forward = self.model._flat_forward
         self._wrapped = None
         optimizer = self.model.optimizer
         if optimizer is not None and optimizer.gradient_reducer == self._average_custom_gradients:
@@ -252,7 +259,7 @@ class Engine:
         """One evaluation step (no gradient); loss and metrics accumulate on the device."""
         model = self.model
         with LossScope() as scope, self._autocast():
-            outputs = model._flat_forward(xs, False, True)
+            outputs = self.eval_forward(xs, False, True)
         outputs = self._full_precision_outputs(outputs)
         loss, per_output = self.compute_loss(ys, outputs, weights, scope.total())
         batch = outputs[0].shape[0]

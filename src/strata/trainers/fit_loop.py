@@ -22,6 +22,7 @@ from strata.trainers.data_adapters import (
     unpack_batch,
 )
 from strata.trainers.engine import Engine
+from strata.trainers.frozen_cache import FrozenCache
 
 
 def _verbose(verbose) -> int:
@@ -93,6 +94,7 @@ def run_fit(
     validation_steps,
     validation_batch_size,
     validation_freq,
+    cache_frozen="auto",
 ):
     _check_fit_arguments(
         batch_size,
@@ -135,11 +137,15 @@ def run_fit(
     callback_list.set_validation_data(validation_data)
     engine = Engine(model, training=True)
     engine.initial_epoch = engine.epoch = initial_epoch
-    return _run_epochs(model, engine, train, valid, callback_list, epochs, validation_freq)
+    engine.frozen_cache = FrozenCache(model, engine, train, valid, cache_frozen, verbose)
+    history = _run_epochs(model, engine, train, valid, callback_list, epochs, validation_freq)
+    history.cache_report = engine.frozen_cache.report
+    return history
 
 
 def _run_epochs(model, engine, train, valid, callback_list, epochs, validation_freq):
     """The epoch loop of `fit`, driving `engine` and dispatching every callback event."""
+    cache = engine.frozen_cache
     model._engine = engine
     engine.running = True
     callback_list.set_engine(engine)
@@ -162,6 +168,8 @@ def _run_epochs(model, engine, train, valid, callback_list, epochs, validation_f
             engine.epoch = epoch
             model.reset_metrics()
             callback_list.on_epoch_begin(epoch)
+            if cache is not None:  # once per epoch: callbacks may have unfrozen layers
+                cache.before_epoch()
             for step, batch in enumerate(engine.batches(train)):
                 if needs_batch_begin:
                     callback_list.on_train_batch_begin(step)
@@ -191,6 +199,8 @@ def _run_epochs(model, engine, train, valid, callback_list, epochs, validation_f
         callback_list.on_train_end(epoch_logs)
     finally:
         engine.running = False
+        if cache is not None:
+            cache.close()  # restores the inputs and deletes any memory-mapped features
         engine.close()
         model.eval()
     return callback_list.history

@@ -7,6 +7,8 @@ device tensors: no structure munging, no host synchronisation, losses from logit
 
 from __future__ import annotations
 
+import contextlib
+
 import torch
 
 from strata.trainers.compile_utils import CompileMetrics, LossTracker, resolve_targets
@@ -291,7 +293,8 @@ class Trainer(DataPlumbingMixin):
         was_training = self.training
         self.train()
         try:
-            engine.train_step(xs, ys, weights)
+            with _whole_model(engine):
+                engine.train_step(xs, ys, weights)
         finally:
             self.train(was_training)
         return self._lazy_logs()
@@ -301,7 +304,7 @@ class Trainer(DataPlumbingMixin):
         self._build_from_batch(unpack_batch(data)[0])
         engine = self._step_engine("test_step")
         xs, ys, weights = self._prepare_batch(data)
-        with torch.no_grad():
+        with torch.no_grad(), _whole_model(engine):
             engine.test_step(xs, ys, weights)
         return self._lazy_logs()
 
@@ -333,12 +336,19 @@ class Trainer(DataPlumbingMixin):
         validation_steps=None,
         validation_batch_size=None,
         validation_freq=1,
+        cache_frozen="auto",
     ):
         """Train for `epochs` epochs; returns a `History` (`.history`: metric -> list per epoch).
 
         Args follow Keras's `Model.fit`. Data: NumPy arrays or tensors (lists and dicts of them
         by input/output name), a torch Dataset or DataLoader, or a Python generator of `(x, y)`
         or `(x, y, sample_weight)` batches (then give `steps_per_epoch`).
+
+        `cache_frozen` (strata's addition): when the layers that feed the trainable ones are
+        frozen and deterministic in training, compute their outputs once per dataset and train
+        the rest on them. "auto" (default) caches when it can and the frozen layers hold
+        weights; True insists (a ValueError names the layer that prevents it); False never
+        caches. `History.cache_report` says what was cached (docs/frozen-cache.md).
         """
         from strata.trainers.fit_loop import run_fit
 
@@ -360,6 +370,7 @@ class Trainer(DataPlumbingMixin):
             validation_steps,
             validation_batch_size,
             validation_freq,
+            cache_frozen,
         )
 
     def fit_generator(self, generator, steps_per_epoch=None, epochs=1, **kwargs):
@@ -520,3 +531,12 @@ def _with_loss_scaling(model, optimizer):
     ):
         return LossScaleOptimizer(optimizer)
     return optimizer
+
+
+def _whole_model(engine):
+    """Direct step calls get raw inputs: inside a fit training on cached frozen-layer features,
+    they run the whole model for the duration of the call."""
+    cache = engine.frozen_cache
+    if cache is not None and cache.active:
+        return cache.whole_model()
+    return contextlib.nullcontext()
