@@ -136,3 +136,15 @@ def test_bad_arguments_say_what_was_expected(kwargs, match):
     kwargs = {"x_unlabeled": _data(8), **kwargs}
     with pytest.raises(ValueError, match=match):
         greedy_layerwise(epochs=1, **kwargs)
+
+
+def test_stages_after_the_first_run_on_cached_frozen_features():
+    x = _data(n=64)
+    _, histories = greedy_layerwise(
+        [6, 4, 3], x, epochs=2, batch_size=16, seed=0, return_histories=True
+    )
+    reports = [history.cache_report for history in histories]
+    assert not reports[0].cached  # stage 1 has no frozen layer below it
+    assert reports[1].cached and reports[1].layers == ["hidden1"]
+    assert reports[2].cached and reports[2].layers == ["hidden1", "hidden2"]
+    assert all(r.builds == 1 and r.train_rows == 64 for r in reports[1:])
