@@ -24,6 +24,7 @@ def test_transfer_example_reports_every_variant(shared_datasets, capsys):
     assert list(summary) == [
         "base (digits 0-4)",
         "frozen",
+        "frozen, cache off",
         "unfrozen",
         "frozen, hidden1-2 only",
         "frozen, hidden1 only",
@@ -31,6 +32,8 @@ def test_transfer_example_reports_every_variant(shared_datasets, capsys):
     ]
     assert summary["base (digits 0-4)"][0] > 0.8  # five digits: chance is 0.2
     assert summary["scratch"][0] > 0.3
+    # Same seed and shuffles with and without the frozen-layer cache: the same accuracy.
+    assert summary["frozen"][:2] == pytest.approx(summary["frozen, cache off"][:2], abs=1e-6)
     assert all(0.0 <= accuracy <= 1.0 for accuracy, _, _ in summary.values())
     assert all(ms > 0 for name, (_, _, ms) in summary.items() if name != "base (digits 0-4)")
     printed = capsys.readouterr().out

@@ -81,7 +81,7 @@ def test_strata_zip_with_a_pickle_inside_is_refused(tmp_path, suffix):
 
 
 @pytest.mark.parametrize("suffix", SUFFIXES)
-def test_hdf5_is_refused(tmp_path, suffix):
+def test_a_broken_hdf5_file_is_refused(tmp_path, suffix):
     path = tmp_path / f"keras2{suffix}"
     path.write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(512))
     _assert_refused(path, tmp_path / "never", "HDF5")
