@@ -114,9 +114,7 @@ def match(model, reader: Reader, group, strict: bool = True):
             f"{len(saved)} layers {[name for name, _ in saved]}. Pass by_name=True to load "
             "the layers whose names match."
         )
-    unexpected = [
-        weight_label(name, w) for name, ws in saved[len(with_weights) :] for w, _ in ws
-    ]
+    unexpected = [weight_label(name, w) for name, ws in saved[len(with_weights) :] for w, _ in ws]
     found = {}
     for layer, (saved_name, arrays) in zip(with_weights, saved):
         indices = [index_of[id(tensor)] for tensor in saved_order(layer, [w for w, _ in arrays])]
