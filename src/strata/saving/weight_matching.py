@@ -2,8 +2,10 @@
 
 Stored weights come as `[(entry, array)]` in file order, each entry a dict with `key` (a path
 such as `layers/inner/layers/dense/vars/0`), `layer` (the owning layer's name) and `name` (the
-weight's attribute name), as `weights_file.read_weights` returns them; any reader that produces
-this list (strata files, Keras files) gets the same matching, filters and report.
+weight's attribute name), as `weights_file.read_weights` returns them, and optionally `source`
+(where the file keeps it, for messages) and `label` (how reports name it, when not
+`<layer>/<name>`); any reader that produces this list (strata files, Keras files) gets the same
+matching, filters and report.
 
 Rules:
 - Matching is by top-level layer name when `by_name=True`, or when `by_name` is None (the
@@ -32,7 +34,10 @@ def top_name(entry: dict) -> str:
 
 
 def label(entry: dict) -> str:
-    """`<layer path>/<weight name>` for a stored or model weight entry."""
+    """`<layer path>/<weight name>` for a stored or model weight entry (or the entry's own
+    `label`, which readers set where the file names its weights otherwise)."""
+    if entry.get("label"):
+        return str(entry["label"])
     parts, path = str(entry.get("key", "")).split("/"), []
     while len(parts) > 2 and parts[0] == "layers":
         path.append(parts[1])

@@ -196,15 +196,16 @@ def _assign(model, found, unexpected, label, skip_mismatch=False, prepare=None, 
             f"'{label}': {len(missing)} weight(s) of model '{model.name}' are not in the file "
             f"and {len(unexpected)} saved weight(s) were not used; loading the rest."
         )
+    # Keyed by the model's own weights (the pairing is Keras's), named by the file in reports.
     saved = [
-        ({"key": keys[i][0], "layer": keys[i][1], "name": keys[i][2], "source": path}, array)
+        (dict(zip(("key", "layer", "name"), keys[i]), source=where, label=where), array)
         for i in sorted(found)
-        for path, array in [found[i]]
+        for where, array in [found[i]]
     ]
     if prepare is not None:
         prepare(model, saved)
-    # Every entry carries the model's own key: pairing them by name pairs each weight with
-    # the array Keras's matching chose, and leaves the model weights it found none for alone.
+    # By name, the entries pair each weight with the array Keras's matching chose and leave
+    # the model weights it found none for alone.
     report = weights_file.assign(
         model,
         saved,

@@ -85,18 +85,24 @@ def match(model, tree: _Node):
 
     Returns:
         (found, unexpected): `found` maps the index of a weight in `model.weights` order to
-        (h5 path, array); `unexpected` lists the stored variables no strata weight took.
+        (where, array), `where` naming the stored variable (`describe`); `unexpected` names
+        the stored variables no strata weight took.
     """
     found = visit(model, tree, model._weight_records())
-    unexpected = [
-        f"{node.path}vars/{index}" + (f" (layer '{node.name}')" if node.name else "")
-        for node, index, _ in unused_vars(tree)
-    ]
-    return found, unexpected
+    unexpected = [describe(node, index) for node, index, _ in unused_vars(tree)]
+    return {i: (describe(node, index), array) for i, (node, index, array) in found.items()}, (
+        unexpected
+    )
+
+
+def describe(node: _Node, index: int) -> str:
+    """A stored variable as messages name it: `layers/dense_1/vars/0 (layer 'hidden2')`."""
+    return f"{node.path}vars/{index}" + (f" (layer '{node.name}')" if node.name else "")
 
 
 def visit(layer, node: _Node, records) -> dict:
-    """{index in `records`: (h5 path, array)} for `layer`'s weights found under `node`.
+    """{index in `records`: (node, variable index, array)} for `layer`'s weights found under
+    `node`.
 
     `records` is the loaded model's `_weight_records()`; `layer` is the model or one of its
     layers. Nodes taken are marked `used`.
@@ -109,8 +115,7 @@ def visit(layer, node: _Node, records) -> dict:
         mine = [r for r in records if r[0] is layer]
         for position, record in enumerate(mine):
             if node.vars is not None and position < len(node.vars):
-                path = f"{node.path}vars/{position}"
-                found.setdefault(index_of[id(record[2])], (path, node.vars[position]))
+                found.setdefault(index_of[id(record[2])], (node, position, node.vars[position]))
 
     def walk(layer, node):
         own(layer, node)

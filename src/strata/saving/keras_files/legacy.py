@@ -119,7 +119,7 @@ def match(model, reader: Reader, group, strict: bool = True):
     for layer, (saved_name, arrays) in zip(with_weights, saved):
         indices = [index_of[id(tensor)] for tensor in saved_order(layer, [w for w, _ in arrays])]
         for index, (weight_name, array) in zip(indices, arrays):
-            found[index] = (f"{saved_name}/{weight_name}", array)
+            found[index] = (weight_label(saved_name, weight_name), array)
         unexpected += [weight_label(saved_name, w) for w, _ in arrays[len(indices) :]]
     return found, unexpected
 

@@ -35,18 +35,24 @@ def keras3_entries(model, tree, rename, label) -> list:
         )
     names = [node.name or node.path.rstrip("/").rsplit("/", 1)[-1] for node in tops]
     partner = _partner_finder(model, names, rename, label)
+    partners = [partner(name) for name in names]
     records = model._weight_records()
+    # Keras 3's groups come in alphabetical order: the layers this model takes go first, in
+    # the model's order (as strata's own files list them), the others after.
+    position = {id(layer): i for i, layer in enumerate(legacy.top_layers(model))}
+    ranked = sorted(
+        range(len(tops)), key=lambda k: position.get(id(partners[k]), len(position) + k)
+    )
     saved = []
-    for name, node in zip(names, tops):
-        layer = partner(name)
-        items = []
-        if layer is not None:
-            found = keras3_weights.visit(layer, node, records)
-            items = [(records[i][1], *found[i]) for i in sorted(found)]
-        for sub, index, array in keras3_weights.unused_vars(node):
-            where = sub.name if sub is not node and sub.name else sub.path[len(node.path) :]
-            path = f"{where.rstrip('/')}/vars/{index}" if sub is not node else f"vars/{index}"
-            items.append((path, f"{sub.path}vars/{index}", array))
+    for k in ranked:
+        name, node, layer = names[k], tops[k], partners[k]
+        found = keras3_weights.visit(layer, node, records) if layer is not None else {}
+        taken = [found[i] for i in sorted(found)]  # in the model layer's weight order
+        places = _places(node)
+        items = [
+            (f"{places[id(sub)]}vars/{index}", f"{sub.path}vars/{index}", array)
+            for sub, index, array in taken + list(keras3_weights.unused_vars(node))
+        ]
         saved += _entries(name, items)
     return saved
 
@@ -58,9 +64,8 @@ def legacy_entries(model, reader, group, rename, label) -> list:
     index_of = {id(record[2]): i for i, record in enumerate(model._weight_records())}
     saved = []
     for name, arrays in layers_saved:
-        items = [
-            (legacy.weight_label(name, w).split("/", 1)[1], f"{name}/{w}", a) for w, a in arrays
-        ]
+        labels = [legacy.weight_label(name, w) for w, _ in arrays]
+        items = [(lab.split("/", 1)[1], lab, a) for lab, (_, a) in zip(labels, arrays)]
         layer = partner(name)
         if layer is not None:
             order = legacy.saved_order(layer, [w for w, _ in arrays])
@@ -85,6 +90,23 @@ def _partner_finder(model, file_names, rename, label):
     renamer = weight_matching.make_renamer(rename, file_names, label)
     by_name = {layer.name: layer for layer in legacy.top_layers(model) if layer is not model}
     return lambda name: by_name.get(renamer(name))
+
+
+def _places(top) -> dict:
+    """{id(node): where the node lies in the top-level layer `top`}, for reports: '' for the
+    layer's own variables, else the recorded names of the sublayers on the way (`forward_gru/
+    gru_cell/`); plain container groups (`layers/`) are left out, unnamed layers keep their
+    group's name."""
+    places = {id(top): ""}
+
+    def walk(node, prefix):
+        for key, child in node.children.items():
+            part = "" if child.vars is None else f"{child.name or key}/"
+            places[id(child)] = prefix + part
+            walk(child, prefix + part)
+
+    walk(top, "")
+    return places
 
 
 def _has_arrays(node) -> bool:
