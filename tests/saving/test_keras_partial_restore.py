@@ -321,6 +321,32 @@ def test_layers_with_sublayers_load_by_name_in_the_models_order(weights, referen
     assert report.missing == report.unexpected == report.mismatched == []
 
 
+EVERY_MODEL = ["mlp", "conv", "rnn", "nested", "ops"] + [
+    f"w_{n}" for n in ("seq", "conv", "text", "multi_io", "shared", "gru_v1", "bilstm")
+]
+EVERY_FILE = [
+    (".keras", ".weights.h5"),
+    (".keras", ".keras"),
+    ("_tfk.h5", "_tfk_w.h5"),
+    ("_k3legacy.h5", "_k3legacy.h5"),
+]
+
+
+@pytest.mark.parametrize("architecture,weights", EVERY_FILE, ids=[w for _, w in EVERY_FILE])
+@pytest.mark.parametrize("name", EVERY_MODEL)
+def test_by_name_loads_every_weight_where_keras_pairing_does(name, architecture, weights):
+    expected = strata.models.load_model(fixture(name + architecture), compile=False)
+    target = strata.models.clone_model(expected)
+    rng = np.random.default_rng(1)
+    target.set_weights([rng.normal(size=w.shape).astype(w.dtype) for w in target.get_weights()])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report = target.load_weights(fixture(name + weights), by_name=True)
+    assert report.ok and len(report.loaded) == len(target.weights)
+    for x, y in zip(expected.get_weights(), target.get_weights(), strict=True):
+        np.testing.assert_array_equal(x, y)
+
+
 def test_file_side_names_follow_the_recorded_sublayer_names():
     model = strata.models.load_model(fixture("rnn.keras"), compile=False)
     report = model.load_weights(fixture("rnn.weights.h5"), layers=["lstm", "embed", "head"])
