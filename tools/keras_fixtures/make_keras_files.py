@@ -25,6 +25,12 @@ RNNs, several inputs and outputs, a shared layer in a nested functional model, G
 reset_after=False, a summing Bidirectional LSTM), their weights perturbed, are saved the same
 way except tf.keras's `.weights.h5`.
 
+Seed 001's transfer scenario (`seed_a*`): a Sequential `hidden1`..`hidden5` (Dense) + `output`,
+weights perturbed, saved by Keras 3 as `seed_a.weights.h5`, `seed_a.keras` and
+`seed_a_k3legacy.h5`, and by tf.keras as `seed_a_tfk_w.h5` and `seed_a_tfk.h5`; each file's
+weights, layer by layer, go to `seed_a_weights.npz` (keys `<tag>/<layer>/<index>`). Run
+`... make_keras_files.py --seed-only` to rewrite these alone.
+
 Keras's predictions on fixed inputs go to `keras_predictions.npz` (keys `<name>_x`,
 `<name>_keras3`, `<name>_tfk`). Booby-trapped files (`trap_*`) hold a Lambda whose code would
 write the file named by `MARKER` if it ever ran, a custom unregistered class, a config naming
@@ -212,6 +218,46 @@ def trained(keras, name, data):
     return model
 
 
+def seed_a(keras, tag, paths):
+    """Seed 001's model A, perturbed, saved to each of `paths` ({suffix: save function})."""
+    layers = keras.layers
+    model = keras.Sequential(
+        [keras.Input((8,))]
+        + [layers.Dense(6, activation="relu", name=f"hidden{i}") for i in range(1, 6)]
+        + [layers.Dense(5, activation="softmax", name="output")],
+        name="model_a",
+    )
+    rng = np.random.default_rng(5 if tag == "keras3" else 6)
+    model.set_weights([rng.normal(size=w.shape).astype(w.dtype) for w in model.get_weights()])
+    for suffix, save in paths.items():
+        save(model, os.path.join(OUT, f"seed_a{suffix}"))
+    return {
+        f"{tag}/{layer.name}/{index}": np.asarray(weight)
+        for layer in model.layers
+        for index, weight in enumerate(layer.get_weights())
+    }
+
+
+def keras3_seed(keras):
+    return seed_a(
+        keras,
+        "keras3",
+        {
+            ".weights.h5": lambda m, p: m.save_weights(p),
+            ".keras": lambda m, p: m.save(p),
+            "_k3legacy.h5": lambda m, p: m.save(p),
+        },
+    )
+
+
+def tf_keras_seed(tf_keras):
+    return seed_a(
+        tf_keras,
+        "tfk",
+        {"_tfk_w.h5": lambda m, p: m.save_weights(p), "_tfk.h5": lambda m, p: m.save(p)},
+    )
+
+
 # ------------------------------------------------------------------------------------ Keras 3
 def keras3_files():
     import keras
@@ -364,11 +410,33 @@ def tf_keras_files():
     return predictions
 
 
+def seed_only():
+    """Seed 001's files alone (the other fixtures stay as they are)."""
+    import keras
+
+    weights = keras3_seed(keras)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
+    subprocess.run([sys.executable, __file__, "--tf-keras-seed"], check=True, env=env)
+    tfk_path = os.path.join(OUT, "tfk_seed.npz")
+    with np.load(tfk_path) as tfk:
+        weights.update({key: tfk[key] for key in tfk.files})
+    os.remove(tfk_path)
+    np.savez(os.path.join(OUT, "seed_a_weights.npz"), **weights)
+
+
 def main():
+    if sys.argv[1:] == ["--tf-keras-seed"]:
+        import tf_keras
+
+        np.savez(os.path.join(OUT, "tfk_seed.npz"), **tf_keras_seed(tf_keras))
+        return
     if sys.argv[1:] == ["--tf-keras"]:
         np.savez(os.path.join(OUT, "tfk_predictions.npz"), **tf_keras_files())
         return
     os.makedirs(OUT, exist_ok=True)
+    if sys.argv[1:] == ["--seed-only"]:
+        seed_only()
+        return
     predictions = keras3_files()
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
     subprocess.run([sys.executable, __file__, "--tf-keras"], check=True, env=env)
@@ -377,6 +445,7 @@ def main():
         predictions.update({key: tfk[key] for key in tfk.files})
     os.remove(tfk_path)
     np.savez(os.path.join(OUT, "keras_predictions.npz"), **predictions)
+    seed_only()
 
 
 if __name__ == "__main__":

@@ -3,8 +3,11 @@
 Model-side entries (`loaded`, `skipped`, `missing`, `mismatched`) name a model weight as its
 layer path and attribute, `"<layer>/<weight>"` (`"hidden1/kernel"`, and `"encoder/dense/kernel"`
 for a layer inside the nested model `encoder`). File-side entries (`unexpected`, `ignored`) name
-a stored weight as the file does: `"<layer>/<weight>"` for strata and Keras files, the
-`state_dict` key (`"0.weight"`) for PyTorch files.
+a stored weight as the file does: `"<layer>/<weight>"` for strata and Keras 2 / tf.keras files,
+`"<layer>/vars/<index>"` (`"<layer>/<sublayer>/vars/<index>"`) for Keras 3 files, which record
+layer names but not weight names, the HDF5 path and layer name (`"layers/dense_5/vars/0 (layer
+'output')"`) where Keras's own pairing was used, the `state_dict` key (`"0.weight"`) for PyTorch
+files.
 """
 
 from __future__ import annotations

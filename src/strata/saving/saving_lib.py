@@ -325,7 +325,8 @@ def load_weights(model, filepath, skip_mismatch=False, by_name=None, layers=None
     By default every weight loads by position and the architecture must match. `layers`,
     `rename` and `by_name=True` load by top-level layer name instead (see
     docs/partial-restore.md), so a model that shares only some layers with the saved one can
-    take those: `load_weights(model, path, layers="hidden[123]")`.
+    take those: `load_weights(model, path, layers="hidden[123]")`. Keras's own files work
+    the same way, by the layer names the file records.
 
     Args:
         model: the model (or layer) to load into, built.
@@ -346,10 +347,11 @@ def load_weights(model, filepath, skip_mismatch=False, by_name=None, layers=None
         unexpected; `print(report)` shows it as a table.
 
     Raises:
-        ValueError: the file is not a strata file (pickled `.pt` files are refused with the
-            way to convert them); a weight's shape or the number of weights differs (naming
-            the layer, the weight and both shapes); `layers` selects nothing; or nothing at
-            all matches (naming the closest names).
+        ValueError: the file is neither a strata file nor a Keras one (pickled `.pt` files
+            are refused with the way to convert them); a weight's shape or the number of
+            weights differs (naming the layer, the weight and both shapes); `layers` selects
+            nothing; nothing at all matches (naming the closest names); or a load by name
+            from a Keras 3 file that records no layer names.
 
     Example:
         >>> import os, tempfile, strata

@@ -2,8 +2,10 @@
 
 Stored weights come as `[(entry, array)]` in file order, each entry a dict with `key` (a path
 such as `layers/inner/layers/dense/vars/0`), `layer` (the owning layer's name) and `name` (the
-weight's attribute name), as `weights_file.read_weights` returns them; any reader that produces
-this list (strata files, Keras files) gets the same matching, filters and report.
+weight's attribute name), as `weights_file.read_weights` returns them, and optionally `source`
+(where the file keeps it, for messages) and `label` (how reports name it, when not
+`<layer>/<name>`); any reader that produces this list (strata files, Keras files) gets the same
+matching, filters and report.
 
 Rules:
 - Matching is by top-level layer name when `by_name=True`, or when `by_name` is None (the
@@ -32,7 +34,10 @@ def top_name(entry: dict) -> str:
 
 
 def label(entry: dict) -> str:
-    """`<layer path>/<weight name>` for a stored or model weight entry."""
+    """`<layer path>/<weight name>` for a stored or model weight entry (or the entry's own
+    `label`, which readers set where the file names its weights otherwise)."""
+    if entry.get("label"):
+        return str(entry["label"])
     parts, path = str(entry.get("key", "")).split("/"), []
     while len(parts) > 2 and parts[0] == "layers":
         path.append(parts[1])
@@ -161,14 +166,10 @@ def match(
     Raises:
         ValueError: see `strata.saving.load_weights`.
     """
-    if by_name is False and rename is not None:
-        raise ValueError(
-            "rename maps layer names, so it needs by_name=True (or None); received by_name=False."
-        )
+    names_mode = by_names(by_name, layers, rename)
     model_groups = group_by(range(len(model_entries)), lambda i: top_name(model_entries[i]))
     selected = make_selector(layers, list(model_groups), model_name)
     report = LoadReport(source=str(filepath))
-    names_mode = by_name if by_name is not None else (layers is not None or rename is not None)
     if names_mode:
         pairs = _pairs_by_name(model_groups, saved, selected, rename, filepath, report)
     elif layers is None:
@@ -185,6 +186,20 @@ def match(
     if not assignments and model_entries:
         raise ValueError(_nothing_loaded(model_groups, saved, selected, rename, filepath, report))
     return assignments, report
+
+
+def by_names(by_name, layers, rename) -> bool:
+    """Whether a load pairs layers by name: `by_name`, or when None, whether `layers` or
+    `rename` is given.
+
+    Raises:
+        ValueError: `rename` with `by_name=False`.
+    """
+    if by_name is False and rename is not None:
+        raise ValueError(
+            "rename maps layer names, so it needs by_name=True (or None); received by_name=False."
+        )
+    return bool(by_name) if by_name is not None else (layers is not None or rename is not None)
 
 
 def group_by(items, key) -> dict:
@@ -292,7 +307,8 @@ def _mismatch_message(name, group, items, labels, shapes, filepath) -> str:
             weight = labels[i].rsplit("/", 1)[-1]
             return (
                 f"Layer '{name}' weight '{weight}' expected shape {tuple(shapes[i])}; "
-                f"'{filepath}' holds shape {tuple(array.shape)} (saved as '{entry.get('key')}')."
+                f"'{filepath}' holds shape {tuple(array.shape)} (saved as "
+                f"'{entry.get('source', entry.get('key'))}')."
             )
     return ""
 

@@ -12,13 +12,14 @@ and `load_weights` route Keras files here by their content, not their suffix.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import warnings
 import zipfile
 import zlib
 
-from strata.saving.keras_files import keras3_weights, legacy
+from strata.saving.keras_files import keras3_weights, legacy, named
 from strata.saving.keras_files.config import Translator
 from strata.saving.keras_files.h5 import Reader, is_hdf5, open_file
 
@@ -100,74 +101,121 @@ def load_keras_model(filepath, custom_objects=None, compile=True, safe_mode=True
     return model
 
 
-def load_keras_weights(model, filepath, skip_mismatch=False, by_name=False, **kwargs):
+def load_keras_weights(
+    model, filepath, skip_mismatch=False, by_name=None, layers=None, rename=None
+):
     """Load a Keras `.weights.h5`, legacy `.h5` or `.keras` file's weights into `model`.
 
-    Weights are matched the way Keras matches them: Keras 3 files by the path of each layer
-    (per-class numbering of the model's layers, then sublayer attributes), Keras 2 files layer
-    by layer in order; `by_name=True` matches top-level layers by name instead.
+    A whole-model load (no `layers`, `rename` or `by_name=True`) matches weights the way Keras
+    does: Keras 3 files by the path of each layer (per-class numbering of the model's layers,
+    then sublayer attributes), Keras 2 files layer by layer in order. Loads by name (`layers`
+    or `rename` given, or `by_name=True`) pair the model's top-level layers with the names
+    the file records, exactly as for strata's files (`strata.saving.weight_matching`);
+    `by_name=False` with `layers` keeps Keras's pairing and loads only the selected layers.
+
+    Args:
+        model: the model to load into.
+        filepath: the Keras file.
+        skip_mismatch, by_name, layers, rename: as in `strata.saving.load_weights`.
 
     Returns:
-        Whatever `strata.saving.weights_file.assign` returns for the matched weights.
+        The `LoadReport`.
 
     Raises:
-        ValueError: weights are missing from the file or the file holds weights the model
-            lacks (unless `skip_mismatch`), a shape differs, or a dataset is not numeric.
+        ValueError: a whole-model load finds weights missing from the file or file weights
+            the model lacks (unless `skip_mismatch`); a shape differs; a load by name on a
+            Keras 3 file that records no layer names; nothing at all matches; a dataset is
+            not numeric.
     """
+    from strata.saving import weight_matching, weights_file
+
+    names = weight_matching.by_names(by_name, layers, rename)
     label = os.fspath(filepath)
+    with _weights_source(label) as (reader, group):
+        tree = keras3_weights.read_tree(reader) if group is None else None
+        if names:
+            if group is not None:
+                saved = named.legacy_entries(model, reader, group, rename, label)
+            else:
+                saved = named.keras3_entries(model, tree, rename, label)
+            return weights_file.assign(
+                model,
+                saved,
+                label,
+                skip_mismatch=skip_mismatch,
+                by_name=True,
+                layers=layers,
+                rename=rename,
+            )
+        if group is not None:
+            found = legacy.match(model, reader, group, strict=layers is None)
+        else:
+            found = keras3_weights.match(model, tree)
+    return _assign(model, *found, label, skip_mismatch, layers=layers)
+
+
+@contextlib.contextmanager
+def _weights_source(label):
+    """(Reader, Keras 2 weights group or None for Keras 3's layout) of a weights file, or of
+    the `model.weights.h5` inside a `.keras` archive."""
     if is_hdf5(label):
         with open_file(label, label) as file:
             reader = Reader(file, label, os.path.getsize(label))
-            group = legacy.weights_group(reader)
-            if group is not None:
-                found, unexpected = legacy.match(model, reader, group, by_name)
-            else:
-                tree = keras3_weights.read_tree(reader)
-                found, unexpected = keras3_weights.match(model, tree, by_name)
-    else:
-        members = _read_zip(label)
-        inner = f"{label}:{KERAS_WEIGHTS}"
-        with open_file(members[KERAS_WEIGHTS], inner) as file:
-            tree = keras3_weights.read_tree(Reader(file, inner, len(members[KERAS_WEIGHTS])))
-            found, unexpected = keras3_weights.match(model, tree, by_name)
-    return _assign(model, found, unexpected, label, skip_mismatch, **kwargs)
+            yield reader, legacy.weights_group(reader)
+        return
+    members = _read_zip(label)
+    inner = f"{label}:{KERAS_WEIGHTS}"
+    with open_file(members[KERAS_WEIGHTS], inner) as file:
+        yield Reader(file, inner, len(members[KERAS_WEIGHTS])), None
 
 
 # --------------------------------------------------------------------------------- helpers
-def _assign(model, found, unexpected, label, skip_mismatch=False, prepare=None, **kwargs):
-    """Hand the matched weights to `weights_file.assign`, after saying what did not match.
+def _assign(model, found, unexpected, label, skip_mismatch=False, prepare=None, layers=None):
+    """Hand the weights Keras's pairing found to `weights_file.assign`, after saying what did
+    not match.
 
-    `prepare(model, saved)` runs first when given (`load_keras_model` allocates the weights of
-    its meta-device model there, once their sizes are checked against the file's).
+    A whole-model load raises (or with `skip_mismatch` warns) when a model weight is missing
+    from the file or a file weight is left over; with a `layers` filter those only go to the
+    report. `prepare(model, saved)` runs first when given (`load_keras_model` allocates the
+    weights of its meta-device model there, once their sizes are checked against the file's).
     """
     from strata.saving import weights_file
 
     keys = weights_file._weight_keys(model)
     missing = [keys[i][0] for i in range(len(keys)) if i not in found]
-    if (missing or unexpected) and not skip_mismatch:
-        raise ValueError(
-            f"'{label}' does not fit model '{model.name}': weights missing from the file "
-            f"{missing[:10]}{' ...' if len(missing) > 10 else ''}; weights in the file the "
-            f"model lacks {unexpected[:10]}{' ...' if len(unexpected) > 10 else ''}. Expected "
-            "a file saved from the same architecture; pass skip_mismatch=True to load what "
-            "matches."
-        )
-    if missing or unexpected:
+    if (missing or unexpected) and layers is None:
+        if not skip_mismatch:
+            raise ValueError(
+                f"'{label}' does not fit model '{model.name}': weights missing from the file "
+                f"{missing[:10]}{' ...' if len(missing) > 10 else ''}; weights in the file the "
+                f"model lacks {unexpected[:10]}{' ...' if len(unexpected) > 10 else ''}. "
+                "Expected a file saved from the same architecture; pass skip_mismatch=True to "
+                "load what matches, or layers=/by_name=True to load layers by name."
+            )
         warnings.warn(
             f"'{label}': {len(missing)} weight(s) of model '{model.name}' are not in the file "
             f"and {len(unexpected)} saved weight(s) were not used; loading the rest."
         )
+    # Keyed by the model's own weights (the pairing is Keras's), named by the file in reports.
     saved = [
-        ({"key": keys[i][0], "layer": keys[i][1], "name": keys[i][2], "source": path}, array)
+        (dict(zip(("key", "layer", "name"), keys[i]), source=where, label=where), array)
         for i in sorted(found)
-        for path, array in [found[i]]
+        for where, array in [found[i]]
     ]
-    complete = not missing
     if prepare is not None:
         prepare(model, saved)
-    return weights_file.assign(
-        model, saved, label, skip_mismatch=skip_mismatch, by_name=not complete, **kwargs
+    # By name, the entries pair each weight with the array Keras's matching chose and leave
+    # the model weights it found none for alone.
+    report = weights_file.assign(
+        model,
+        saved,
+        label,
+        skip_mismatch=skip_mismatch,
+        by_name=bool(missing) or layers is not None,
+        layers=layers,
     )
+    report.unexpected += unexpected
+    return report
 
 
 def _allocate(label):

@@ -76,20 +76,37 @@ def read_tree(reader: Reader) -> _Node:
     return _Node(reader, reader.file, "", skip=_NOT_WEIGHTS)
 
 
-def match(model, tree: _Node, by_name: bool = False):
-    """Pair each strata weight with the array Keras stored for it.
+def match(model, tree: _Node):
+    """Pair each strata weight with the array Keras stored for it, the way Keras does.
 
     Args:
         model: the strata model (or layer) to load into.
         tree: `read_tree`'s output.
-        by_name: find the model's top-level layers by their recorded names instead of by
-            Keras's per-class numbering.
 
     Returns:
         (found, unexpected): `found` maps the index of a weight in `model.weights` order to
-        (h5 path, array); `unexpected` lists the stored variables no strata weight took.
+        (where, array), `where` naming the stored variable (`describe`); `unexpected` names
+        the stored variables no strata weight took.
     """
-    records = model._weight_records()
+    found = visit(model, tree, model._weight_records())
+    unexpected = [describe(node, index) for node, index, _ in unused_vars(tree)]
+    return {i: (describe(node, index), array) for i, (node, index, array) in found.items()}, (
+        unexpected
+    )
+
+
+def describe(node: _Node, index: int) -> str:
+    """A stored variable as messages name it: `layers/dense_1/vars/0 (layer 'hidden2')`."""
+    return f"{node.path}vars/{index}" + (f" (layer '{node.name}')" if node.name else "")
+
+
+def visit(layer, node: _Node, records) -> dict:
+    """{index in `records`: (node, variable index, array)} for `layer`'s weights found under
+    `node`.
+
+    `records` is the loaded model's `_weight_records()`; `layer` is the model or one of its
+    layers. Nodes taken are marked `used`.
+    """
     index_of = {id(record[2]): i for i, record in enumerate(records)}
     found = {}
 
@@ -98,44 +115,33 @@ def match(model, tree: _Node, by_name: bool = False):
         mine = [r for r in records if r[0] is layer]
         for position, record in enumerate(mine):
             if node.vars is not None and position < len(node.vars):
-                path = f"{node.path}vars/{position}"
-                found.setdefault(index_of[id(record[2])], (path, node.vars[position]))
+                found.setdefault(index_of[id(record[2])], (node, position, node.vars[position]))
 
-    def visit(layer, node):
+    def walk(layer, node):
         own(layer, node)
-        for sub, child in _sublayer_nodes(layer, node, by_name and layer is model):
+        for sub, child in _sublayer_nodes(layer, node):
             if child is not None and not child.used:
-                visit(sub, child)
+                walk(sub, child)
 
-    if by_name and not any(node.name for node in tree.layer_nodes()):
-        raise ValueError(
-            "by_name=True needs the layer names that Keras 3.9+ records in .weights.h5 files; "
-            "this file records none (tf_keras or an older Keras 3 wrote it). Load it with "
-            "by_name=False, which matches layers the way Keras does (per-class order)."
-        )
-    visit(model, tree)
-    unexpected = [
-        path for path, _ in _unused_arrays(tree) if not any(s in path for s in _SEED_STATE)
-    ]
-    return found, unexpected
+    walk(layer, node)
+    return found
 
 
-def _unused_arrays(node):
-    if not node.used:
-        named = f" (layer '{node.name}')" if node.name else ""
+def unused_vars(node: _Node):
+    """(node, index, array) for each variable under `node` that no strata weight took
+    (random seed state, which is no weight, left aside)."""
+    if not node.used and not any(s in node.path for s in _SEED_STATE):
         for index, array in enumerate(node.vars or []):
-            yield f"{node.path}vars/{index}{named}", array
+            yield node, index, array
     for child in node.children.values():
-        yield from _unused_arrays(child)
+        yield from unused_vars(child)
 
 
-def _sublayer_nodes(layer, node, by_name):
+def _sublayer_nodes(layer, node):
     """(strata sublayer, matching node or None) for each direct sublayer of `layer`."""
     if _is_container_model(layer):
         subs = [sub for sub in layer.layers if sub is not layer]
         holder = node.children.get("layers")
-        if by_name:
-            return [(sub, _by_recorded_name(node, sub.name)) for sub in subs]
         counts, pairs = {}, []
         for sub in subs:
             base = snake_case(type(sub).__name__)

@@ -95,40 +95,47 @@ def _created_trainable(layer) -> set:
     return found
 
 
-def match(model, reader: Reader, group, by_name: bool = False):
-    """Pair each strata weight with the array Keras 2 stored for it (see `keras3_weights.match`
-    for the returned `(found, unexpected)`)."""
+def match(model, reader: Reader, group, strict: bool = True):
+    """Pair each strata weight with the array Keras 2 stored for it, the way Keras 2 does: the
+    k-th layer with weights takes the file's k-th (see `keras3_weights.match` for the returned
+    `(found, unexpected)`).
+
+    With `strict` (a whole-model load) the numbers of layers must agree; without it the first
+    layers pair and the file's extra ones are returned as unexpected.
+    """
     records = model._weight_records()
     index_of = {id(record[2]): i for i, record in enumerate(records)}
     saved = saved_layers(reader, group)
-    with_weights = [layer for layer in _top_layers(model) if legacy_order(layer)]
-    if by_name:
-        by_saved = dict(saved)
-        pairs = [(layer, layer.name, by_saved.get(layer.name)) for layer in with_weights]
-        taken = {layer.name for layer in with_weights}
-        unexpected = [f"{name}/{w}" for name, ws in saved if name not in taken for w, _ in ws]
-    else:
-        if len(saved) != len(with_weights):
-            raise ValueError(
-                f"Model '{model.name}' has {len(with_weights)} layers with weights "
-                f"{[layer.name for layer in with_weights]}; '{reader.label}' holds weights for "
-                f"{len(saved)} layers {[name for name, _ in saved]}. Pass by_name=True to load "
-                "the layers whose names match."
-            )
-        pairs = [(layer, name, ws) for layer, (name, ws) in zip(with_weights, saved)]
-        unexpected = []
+    with_weights = [layer for layer in top_layers(model) if legacy_order(layer)]
+    if strict and len(saved) != len(with_weights):
+        raise ValueError(
+            f"Model '{model.name}' has {len(with_weights)} layers with weights "
+            f"{[layer.name for layer in with_weights]}; '{reader.label}' holds weights for "
+            f"{len(saved)} layers {[name for name, _ in saved]}. Pass by_name=True to load "
+            "the layers whose names match."
+        )
+    unexpected = [weight_label(name, w) for name, ws in saved[len(with_weights) :] for w, _ in ws]
     found = {}
-    for layer, saved_name, arrays in pairs:
-        if arrays is None:
-            continue
-        order = saved_order(layer, [weight_name for weight_name, _ in arrays])
-        for tensor, (weight_name, array) in zip(order, arrays):
-            found[index_of[id(tensor)]] = (f"{saved_name}/{weight_name}", array)
-        unexpected += [f"{saved_name}/{w}" for w, _ in arrays[len(order) :]]
+    for layer, (saved_name, arrays) in zip(with_weights, saved):
+        indices = [index_of[id(tensor)] for tensor in saved_order(layer, [w for w, _ in arrays])]
+        for index, (weight_name, array) in zip(indices, arrays):
+            found[index] = (weight_label(saved_name, weight_name), array)
+        unexpected += [weight_label(saved_name, w) for w, _ in arrays[len(indices) :]]
     return found, unexpected
 
 
-def _top_layers(model):
+def weight_label(layer_name: str, weight_name: str) -> str:
+    """`<layer>/<weight>` for a weight the file lists under a layer: tf.keras's `out/kernel:0`
+    and Keras 3's `model/out/kernel` both give `out/kernel`; `inner/gamma:0` under the nested
+    model `block` gives `block/inner/gamma`."""
+    parts = weight_name.split(":")[0].split("/")
+    if layer_name in parts[:-1]:
+        parts = parts[parts.index(layer_name) + 1 :]
+    return "/".join([layer_name, *parts])
+
+
+def top_layers(model) -> list:
+    """The model's top-level layers (the model itself for a lone layer)."""
     layers = getattr(model, "layers", None)
     return list(layers) if layers is not None else [model]
 
