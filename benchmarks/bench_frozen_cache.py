@@ -10,9 +10,10 @@ The transfer model is fitted on digits 5-9 with validation data, once with
 `cache_frozen=True` and once with `cache_frozen=False`, alternated in one process, several
 rounds. A third side is the floor a cache can reach: a hand-written PyTorch loop training the
 same head alone on the precomputed features (fused Adam, loss and accuracy accumulated on the
-device, the validation pass included). Each run's epochs are timed by a callback; the figure is the ratio of the median epoch
-times (cached / uncached), counting the epochs after the first (the first cached epoch also
-computes the features: that one-off cost is reported apart, as "first epoch").
+device, the validation pass included). Each run's epochs are timed by a callback; the figure
+is the ratio of the median epoch times (cached / uncached), counting the epochs after the first
+(the first cached epoch also computes the features: that one-off cost is reported apart, as
+"first epoch").
 
 Usage: python benchmarks/bench_frozen_cache.py [--rounds 3] [--epochs 4] [--batch-sizes 32 128]
        [--workloads mlp conv] [--threads 1] [--mnist /path/to/mnist]

@@ -9,8 +9,9 @@
    - **frozen, cache off**: the same run with `fit(..., cache_frozen=False)`, for the epoch
      times (same seed and shuffles: the same accuracy);
    - **unfrozen**: the frozen model, then `hidden3` (`--unfreeze 1`; 2 for `hidden2` too)
-     unfrozen with `model.unfreeze(from_=...)` and the model recompiled with a 10x smaller learning rate for a few more
-     epochs (seed 001: "try unfreezing one or two of the top hidden layers");
+     unfrozen with `model.unfreeze(from_=...)` and the model recompiled with a 10x smaller
+     learning rate for a few more epochs (seed 001: "try unfreezing one or two of the top
+     hidden layers");
    - **frozen, hidden1-2 only** and **frozen, hidden1 only**: fewer layers reused, frozen (seed
      001: with little data, drop the top reused layers and freeze the rest; iterate);
    - **scratch**: the same architecture from random weights, on the same few labels, for as
