@@ -258,6 +258,28 @@ def test_cache_is_rebuilt_when_a_cached_layer_is_unfrozen_between_epochs():
     assert report.builds == 2 and report.layers == ["h1"] and report.epochs_cached == 4
 
 
+def test_gradual_unfreezing_with_discriminative_rates_rebuilds_the_cache():
+    """The issue's pair: GradualUnfreezing (with an lr multiplier) over a cached frozen base."""
+    from strata.callbacks import GradualUnfreezing
+
+    def build():
+        return _mlp(frozen=("h1", "h2", "h3"))
+
+    x, y = _data()
+    cached, uncached = _twin_fits(
+        build,
+        x,
+        y,
+        callbacks=lambda: [GradualUnfreezing({1: 1, 3: ["h2"]}, lr_multiplier=0.1)],
+        batch_size=8,
+        epochs=5,
+        validation_split=0.2,
+    )
+    _assert_same_training(cached, uncached)
+    report = cached[2]
+    assert report.builds == 3 and report.layers == ["h1"] and report.epochs_cached == 5
+
+
 def test_cache_is_rebuilt_when_a_cached_layers_weights_change():
     class Halve(Callback):
         def on_epoch_begin(self, epoch, logs=None):
