@@ -280,6 +280,31 @@ def test_gradual_unfreezing_with_discriminative_rates_rebuilds_the_cache():
     assert report.builds == 3 and report.layers == ["h1"] and report.epochs_cached == 5
 
 
+def test_unfreezing_a_cached_layer_mid_epoch_warns_and_takes_effect_next_epoch():
+    class UnfreezeMidEpoch(Callback):
+        def on_train_batch_begin(self, batch, logs=None):
+            if self.engine.epoch == 1 and batch == 2:
+                self.model.get_layer("h2").trainable = True
+
+    x, y = _data()
+    strata.utils.set_random_seed(7)
+    model = _mlp()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    before = model.get_layer("h2").get_weights()[0].copy()
+    with pytest.warns(UserWarning, match=r"\['h2'\] were unfrozen during an epoch"):
+        history = model.fit(
+            x,
+            y,
+            batch_size=8,
+            epochs=3,
+            verbose=0,
+            cache_frozen=True,
+            callbacks=[UnfreezeMidEpoch()],
+        )
+    assert history.cache_report.builds == 2 and history.cache_report.layers == ["h1"]
+    assert not np.array_equal(model.get_layer("h2").get_weights()[0], before)
+
+
 def test_cache_is_rebuilt_when_a_cached_layers_weights_change():
     class Halve(Callback):
         def on_epoch_begin(self, epoch, logs=None):

@@ -28,6 +28,7 @@ or patches the trainer.
 from __future__ import annotations
 
 import contextlib
+import warnings
 
 import torch
 
@@ -119,11 +120,24 @@ class Engine:
         if ids == self._trainable_ids:
             return False
         self._trainable_ids = ids
+        self._warn_if_cached_layers_unfrozen()
         _build_optimizer(self.model.optimizer, params)
         # DistributedDataParallel registers its gradient hooks on the weights trainable when
         # it is made: a new trainable set needs a new wrapper (made on every process alike).
         self._wrap_distributed(params)
         return True
+
+    def _warn_if_cached_layers_unfrozen(self) -> None:
+        # Unfrozen mid-epoch (say by a batch callback), a cached layer cannot train before
+        # fit rebuilds the cache at the next epoch: say so rather than let it pass silently.
+        names = self.frozen_cache.unfrozen_since_built() if self.frozen_cache else []
+        if names:
+            warnings.warn(
+                f"Layers {names} were unfrozen during an epoch while fit trains on their cached "
+                "outputs; they start training at the next epoch. Unfreeze in on_epoch_begin "
+                "(as GradualUnfreezing does) or pass fit(cache_frozen=False) to train them at "
+                "once."
+            )
 
     def _wrap_distributed(self, params) -> None:
         if self.distribution is None:

@@ -323,6 +323,13 @@ class FrozenCache:
         finally:
             engine.forward, engine.eval_forward = saved
 
+    def unfrozen_since_built(self) -> list:
+        """Cached layers that train now: they only start training at the next epoch, when
+        `before_epoch` sees the change and rebuilds the cache without them."""
+        if not self._active or self._split is None:
+            return []
+        return [layer.name for layer in self._split.layers if not frozen_prefix.is_frozen(layer)]
+
     @property
     def spill_folders(self) -> list:
         """The temporary folders holding mapped features (empty when all are in memory)."""
