@@ -13,6 +13,8 @@ import inspect
 import torch
 from torch.nn.modules import module as _torch_module
 
+from strata.backend import config as backend_config
+from strata.backend.conversion import to_torch_dtype
 from strata.backend.keras_tensor import KerasTensor, flatten, map_structure, pack_like
 
 # Torch's registries of hooks for every module (register_module_forward_hook, ...): mutated in
@@ -38,6 +40,11 @@ class Plan:
         self._mixed = any(
             getattr(node.layer, "_autocast_dtype", None) is not None for node in nodes
         )
+        # Layers of different float dtypes (a Dense(dtype="bfloat16") among float32 ones): each
+        # such layer's float inputs are cast to its dtype, as its eager call does (Keras's
+        # rule). Models of one dtype skip the casts.
+        cast_dtypes = {getattr(node.layer, "_input_cast_dtype", None) for node in nodes} - {None}
+        self._casts = bool(cast_dtypes - {to_torch_dtype(backend_config.floatx())})
         self._layers, self._input_slots_of = [], []
         for node in nodes:
             self.steps.append(self._make_step(node))
@@ -103,6 +110,8 @@ class Plan:
         named_masks = self._named_mask_slots(node)
 
         invoke = _invoker(layer, call)
+        if self._casts and getattr(layer, "_input_cast_dtype", None) is not None:
+            invoke = _casting(invoke, layer._input_cast_dtype)
         if self._mixed and layer._autocast_dtype is None and "float" in layer._dtype_name:
             invoke = _full_precision(invoke)
         if not (regularized or mask_in or any(mask_out) or named_masks) and read is None:
@@ -222,6 +231,20 @@ def _invoker(layer, call):
         return outputs
 
     return invoke
+
+
+def _casting(call, dtype):
+    """`call` with its float tensor inputs cast to `dtype` (the layer's own)."""
+
+    def cast(value):
+        if isinstance(value, torch.Tensor) and value.is_floating_point() and value.dtype != dtype:
+            return value.to(dtype)
+        return value
+
+    def casting(*args, **kwargs):
+        return call(*map_structure(cast, args), **kwargs)
+
+    return casting
 
 
 def _full_precision(call):
