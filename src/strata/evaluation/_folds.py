@@ -37,7 +37,11 @@ class ModelFactory:
         if self.build_fn is not None:
             fn = self.build_fn
             return f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', repr(fn))}"
-        return self.model.to_json() + repr(self.compile_config)
+        # Layer names are left out: they count up within a process, so the same architecture
+        # built again (as a re-run script does) gets other names.
+        config = _without_names(self.model.get_config())
+        compiled = _without_names(self.compile_config)
+        return type(self.model).__name__ + repr(config) + repr(compiled)
 
     def __getstate__(self):
         # Models travel to worker processes as their JSON config, never pickled.
@@ -66,6 +70,18 @@ class ModelFactory:
         model = clone_model(self.model)
         model.compile_from_config(self.compile_config)
         return model
+
+
+def _without_names(value):
+    if isinstance(value, dict):
+        return {
+            k: _without_names(v)
+            for k, v in value.items()
+            if k not in ("name", "inbound_nodes", "input_layers", "output_layers")
+        }
+    if isinstance(value, (list, tuple)):
+        return [_without_names(v) for v in value]
+    return value
 
 
 def run_fold(factory, data, fold, settings):
