@@ -88,8 +88,7 @@ def test_every_fold_starts_from_a_fresh_reproducible_initialization():
     runs = []
     for _ in range(2):
         recorder = InitialWeights()
-        cross_validate(_classifier(), x, y, cv=3, epochs=1, seed=7, callbacks=[recorder],
-                       verbose=0)
+        cross_validate(_classifier(), x, y, cv=3, epochs=1, seed=7, callbacks=[recorder], verbose=0)
         runs.append(recorder.weights)
     kernels = [weights[0] for weights in runs[0]]
     assert len(kernels) == 3
@@ -103,11 +102,12 @@ def test_every_fold_starts_from_a_fresh_reproducible_initialization():
 
 def test_out_of_fold_predictions_come_row_by_row_from_the_model_that_held_the_row_out():
     x, y = _data()
-    result = cross_validate(_classifier(), x, y, cv=3, epochs=2, seed=0, verbose=0,
-                            return_models=True)
+    result = cross_validate(
+        _classifier(), x, y, cv=3, epochs=2, seed=0, verbose=0, return_models=True
+    )
     assert len(result.models) == 3
     oof = result.oof_predictions
-    for (train, test), model in zip(result.fold_indices, result.models):
+    for (_, test), model in zip(result.fold_indices, result.models):
         for row in test:
             expected = model.predict(x[row : row + 1], verbose=0)[0]
             np.testing.assert_allclose(oof[row], expected, rtol=1e-5, atol=1e-6)
@@ -119,13 +119,16 @@ def test_classification_targets_are_stratified_by_default():
     rng = np.random.RandomState(1)
     y = np.array([0] * 18 + [1] * 9 + [2] * 3)
     x = rng.rand(len(y), 4).astype("float32")
-    for target, loss in ((y, "sparse_categorical_crossentropy"),
-                         (np.eye(3, dtype="float32")[y], "categorical_crossentropy")):
-        result = cross_validate(_classifier(loss=loss), x, target, cv=3, epochs=1, seed=0, verbose=0)
+    for target, loss in (
+        (y, "sparse_categorical_crossentropy"),
+        (np.eye(3, dtype="float32")[y], "categorical_crossentropy"),
+    ):
+        result = cross_validate(
+            _classifier(loss=loss), x, target, cv=3, epochs=1, seed=0, verbose=0
+        )
         for _, test in result.fold_indices:
             assert np.bincount(y[test], minlength=3).tolist() == [6, 3, 1]
-    plain = cross_validate(_classifier(), x, y, cv=3, epochs=1, seed=0, verbose=0,
-                           stratify=False)
+    plain = cross_validate(_classifier(), x, y, cv=3, epochs=1, seed=0, verbose=0, stratify=False)
     expected = KFold(3, shuffle=True, random_state=0).split(x)
     for (_, test), (_, want) in zip(plain.fold_indices, expected):
         np.testing.assert_array_equal(test, want)
@@ -136,8 +139,7 @@ def test_classification_targets_are_stratified_by_default():
 def test_groups_never_straddle_train_and_held_out_rows():
     x, y = _data()
     groups = np.repeat(np.arange(10), 3)
-    result = cross_validate(_classifier(), x, y, cv=5, groups=groups, epochs=1, seed=0,
-                            verbose=0)
+    result = cross_validate(_classifier(), x, y, cv=5, groups=groups, epochs=1, seed=0, verbose=0)
     for train, test in result.fold_indices:
         assert not set(groups[train]) & set(groups[test])
     assert not np.isnan(result.oof_predictions).any()
@@ -145,14 +147,30 @@ def test_groups_never_straddle_train_and_held_out_rows():
 
 def test_a_splitter_object_is_used_as_given_and_its_repeats_recognized():
     x, y = _data()
-    result = cross_validate(_classifier(), x, y, cv=RepeatedKFold(n_splits=3, n_repeats=2,
-                            random_state=0), epochs=1, seed=0, verbose=0)
+    result = cross_validate(
+        _classifier(),
+        x,
+        y,
+        cv=RepeatedKFold(n_splits=3, n_repeats=2, random_state=0),
+        epochs=1,
+        seed=0,
+        verbose=0,
+    )
     assert (result.repeats, result.n_splits) == (2, 3)
-    for (_, test), (_, want) in zip(result.fold_indices, RepeatedKFold(
-            n_splits=3, n_repeats=2, random_state=0).split(x)):
+    for (_, test), (_, want) in zip(
+        result.fold_indices, RepeatedKFold(n_splits=3, n_repeats=2, random_state=0).split(x)
+    ):
         np.testing.assert_array_equal(test, want)
-    grouped = cross_validate(_classifier(), x, y, cv=GroupKFold(3), groups=np.arange(ROWS) % 6,
-                             epochs=1, seed=0, verbose=0)
+    grouped = cross_validate(
+        _classifier(),
+        x,
+        y,
+        cv=GroupKFold(3),
+        groups=np.arange(ROWS) % 6,
+        epochs=1,
+        seed=0,
+        verbose=0,
+    )
     assert grouped.n_splits == 3
 
 
@@ -171,8 +189,9 @@ def test_dict_inputs_and_outputs_are_split_alike():
     x, y = _data()
     inputs = {"a": x, "b": x[:, :2] * 2}
     targets = {"label": y, "value": x[:, :1]}
-    result = cross_validate(_two_headed(), inputs, targets, cv=3, epochs=1, seed=0, verbose=0,
-                            return_models=True)
+    result = cross_validate(
+        _two_headed(), inputs, targets, cv=3, epochs=1, seed=0, verbose=0, return_models=True
+    )
     label, value = result.oof_predictions
     assert label.shape == (ROWS, 3) and value.shape == (ROWS, 1)
     for (_, test), model in zip(result.fold_indices, result.models):
@@ -223,8 +242,17 @@ def _row_id_model():
 def _validation_rows(validation):
     SEEN["rows"].clear()
     rows = np.arange(ROWS, dtype="float32")[:, None]
-    result = cross_validate(_row_id_model, rows, rows, cv=3, epochs=1, seed=0, verbose=0,
-                            validation=validation, callbacks=[ValidationPhase()])
+    result = cross_validate(
+        _row_id_model,
+        rows,
+        rows,
+        cv=3,
+        epochs=1,
+        seed=0,
+        verbose=0,
+        validation=validation,
+        callbacks=[ValidationPhase()],
+    )
     return result, [sorted(set(seen)) for seen in SEEN["rows"]]
 
 
@@ -256,8 +284,9 @@ def test_without_validation_there_are_no_curves():
 def test_curves_average_the_folds_with_early_stopped_folds_padded():
     x, y = _data()
     stop = strata.callbacks.EarlyStopping(monitor="val_loss", patience=0, min_delta=10.0)
-    result = cross_validate(_classifier(), x, y, cv=3, epochs=4, seed=0, verbose=0,
-                            callbacks=[stop])
+    result = cross_validate(
+        _classifier(), x, y, cv=3, epochs=4, seed=0, verbose=0, callbacks=[stop]
+    )
     lengths = [len(h["val_loss"]) for h in result.histories]
     assert max(lengths) < 4  # min_delta=10 stops every fold early
     padded = np.full((3, max(lengths)), np.nan)
@@ -274,8 +303,7 @@ def test_scoring_functions_summary_and_plot(capsys):
     def top1(y_true, y_pred):
         return float(np.mean(np.argmax(y_pred, axis=1) == y_true))
 
-    result = cross_validate(_classifier(), x, y, cv=3, epochs=3, seed=0, scoring=top1,
-                            verbose=1)
+    result = cross_validate(_classifier(), x, y, cv=3, epochs=3, seed=0, scoring=top1, verbose=1)
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("fold")]
     assert len(lines) == 3 and "running mean" in lines[-1] and "±" in lines[-1]
     for score in result.scores:
@@ -327,7 +355,9 @@ def test_a_killed_run_resumes_at_the_first_unfinished_fold_with_identical_result
     with pytest.raises(Interrupted):
         cross_validate(_classifier(), x, y, callbacks=[KillAtFold(2)], **arguments)
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("fold_")) == [
-        "fold_000", "fold_001"]
+        "fold_000",
+        "fold_001",
+    ]
     counter = KillAtFold(99)
     resumed = cross_validate(_classifier(), x, y, callbacks=[counter], **arguments)
     assert counter.started == 2  # folds 3 and 4 only
@@ -344,16 +374,19 @@ def test_a_killed_run_resumes_at_the_first_unfinished_fold_with_identical_result
 
 def test_resume_with_models_and_a_drawn_seed(tmp_path):
     x, y = _data()
-    first = cross_validate(_classifier(), x, y, cv=3, epochs=1, verbose=0,
-                           directory=str(tmp_path), return_models=True)
-    second = cross_validate(_classifier(), x, y, cv=3, epochs=1, verbose=0,
-                            directory=str(tmp_path), return_models=True)
+    first = cross_validate(
+        _classifier(), x, y, cv=3, epochs=1, verbose=0, directory=str(tmp_path), return_models=True
+    )
+    second = cross_validate(
+        _classifier(), x, y, cv=3, epochs=1, verbose=0, directory=str(tmp_path), return_models=True
+    )
     assert first.seed == second.seed and first.scores == second.scores
     for a, b in zip(first.models, second.models):
         for wa, wb in zip(a.get_weights(), b.get_weights()):
             np.testing.assert_array_equal(wa, wb)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("source", ["model", "build_fn"])
 def test_parallel_folds_give_the_sequential_results(source):
     x, y = _data(rows=20)
@@ -366,3 +399,36 @@ def test_parallel_folds_give_the_sequential_results(source):
     for a, b in zip(parallel.models, sequential.models):
         for wa, wb in zip(a.get_weights(), b.get_weights()):
             np.testing.assert_array_equal(wa, wb)
+
+
+def test_sample_weights_are_split_with_the_rows_and_weight_the_held_out_scores():
+    x, y = _data()
+    weights = np.linspace(0.1, 2.0, ROWS).astype("float32")
+    result = cross_validate(
+        _classifier(),
+        x,
+        y,
+        cv=3,
+        epochs=1,
+        seed=0,
+        verbose=0,
+        return_models=True,
+        sample_weight=weights,
+    )
+    for (_, test), model, scores in zip(result.fold_indices, result.models, result.scores):
+        expected = model.evaluate(
+            x[test], y[test], sample_weight=weights[test], verbose=0, return_dict=True
+        )
+        np.testing.assert_allclose(scores["loss"], expected["loss"], rtol=1e-5)
+        unweighted = model.evaluate(x[test], y[test], verbose=0, return_dict=True)
+        assert not np.isclose(scores["loss"], unweighted["loss"], rtol=1e-6)
+
+
+def test_binary_float_labels_are_stratified():
+    x, _ = _data()
+    y = (np.arange(ROWS) < 6).astype("float32")  # 6 positives, 24 negatives
+    model = strata.Sequential([strata.Input((4,)), strata.layers.Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy")
+    result = cross_validate(model, x, y, cv=3, epochs=1, seed=0, verbose=0)
+    for _, test in result.fold_indices:
+        assert y[test].sum() == 2

@@ -9,7 +9,7 @@ import torch
 
 
 def leaves(data) -> list:
-    """The arrays inside `data` (an array, or lists / tuples / dicts of arrays), in a fixed order."""
+    """The arrays inside `data` (an array, or lists / tuples / dicts of arrays), in order."""
     if data is None:
         return []
     if isinstance(data, dict):
@@ -72,6 +72,8 @@ def class_labels(y):
         array = array[:, 0]
     if array.ndim == 1 and (array.dtype.kind in "iub"):
         return array.astype(np.int64)
+    if array.ndim == 1 and array.dtype.kind == "f" and np.isin(array, (0, 1)).all():
+        return array.astype(np.int64)  # binary labels given as floats (binary_crossentropy)
     if array.ndim == 2 and array.shape[1] > 1 and array.dtype.kind in "iubf":
         is_binary = np.isin(array, (0, 1)).all()
         if is_binary and np.all(array.sum(axis=1) == 1):

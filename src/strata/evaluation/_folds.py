@@ -64,7 +64,7 @@ class ModelFactory:
             if not getattr(model, "compiled", False):
                 raise ValueError(
                     "cross_validate expected the build function to return a compiled model; "
-                    f"received {type(model).__name__} (compiled={getattr(model, 'compiled', None)})."
+                    f"received {type(model).__name__} that is not compiled."
                 )
             return model
         model = clone_model(self.model)
@@ -87,16 +87,22 @@ def _without_names(value):
 def run_fold(factory, data, fold, settings):
     """Train and score one fold. Returns a dict: scores, history, predictions (a list of arrays,
     one per model output, rows in `test` order) and the model."""
-    x, y, labels = data["x"], data["y"], data["labels"]
+    x, y, labels, weights = data["x"], data["y"], data["labels"], data.get("sample_weight")
     index, train, test = fold
     seed = settings["seed"] + index
     model = factory.build(seed)
-    fit_rows, validation_data = train, None
+    fit_rows, validation_rows = train, None
     if settings["validation"] == "inner":
-        fit_rows, inner = _data.inner_split(train, settings["inner_fraction"], seed, labels)
-        validation_data = (_data.take(x, inner), _data.take(y, inner))
+        fit_rows, validation_rows = _data.inner_split(
+            train, settings["inner_fraction"], seed, labels
+        )
     elif settings["validation"] == "fold":
-        validation_data = (_data.take(x, test), _data.take(y, test))
+        validation_rows = test
+    validation_data = None
+    if validation_rows is not None:
+        validation_data = (_data.take(x, validation_rows), _data.take(y, validation_rows))
+        if weights is not None:
+            validation_data += (_data.take(weights, validation_rows),)
     callbacks = settings["callbacks"]
     callbacks = callbacks(index) if callable(callbacks) else callbacks
     # fit's own shuffling draws from the generators seeded here, so every fold is reproducible
@@ -112,11 +118,19 @@ def run_fold(factory, data, fold, settings):
         validation_data=validation_data,
         callbacks=list(callbacks or []),
         verbose=2 if settings["verbose"] >= 2 else 0,
+        sample_weight=_data.take(weights, fit_rows),
         **settings["fit_kwargs"],
     )
     x_test, y_test = _data.take(x, test), _data.take(y, test)
     batch = settings["batch_size"]
-    scores = model.evaluate(x_test, y_test, batch_size=batch, verbose=0, return_dict=True)
+    scores = model.evaluate(
+        x_test,
+        y_test,
+        batch_size=batch,
+        sample_weight=_data.take(weights, test),
+        verbose=0,
+        return_dict=True,
+    )
     scores = {key: float(value) for key, value in scores.items()}
     predicted = model.predict(x_test, batch_size=batch, verbose=0)
     scores.update(_extra_scores(settings["scoring"], y_test, predicted))

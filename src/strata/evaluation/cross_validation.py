@@ -12,10 +12,27 @@ from strata.evaluation.result import CVResult
 _INNER_FRACTION = 0.2
 
 
-def cross_validate(model_or_build_fn, x, y, cv=5, repeats=1, shuffle=True, seed=None,
-                   stratify="auto", groups=None, epochs=1, batch_size=None, callbacks=None,
-                   validation="inner", scoring=None, return_models=False, verbose=1,
-                   directory=None, n_jobs=1, **fit_kwargs):
+def cross_validate(
+    model_or_build_fn,
+    x,
+    y,
+    cv=5,
+    repeats=1,
+    shuffle=True,
+    seed=None,
+    stratify="auto",
+    groups=None,
+    epochs=1,
+    batch_size=None,
+    callbacks=None,
+    validation="inner",
+    scoring=None,
+    return_models=False,
+    verbose=1,
+    directory=None,
+    n_jobs=1,
+    **fit_kwargs,
+):
     """Estimate a model's performance by K-fold (or iterated K-fold) cross-validation.
 
     Every fold trains a fresh model (a clone of `model_or_build_fn` with new weights, or a new
@@ -53,7 +70,8 @@ def cross_validate(model_or_build_fn, x, y, cv=5, repeats=1, shuffle=True, seed=
         n_jobs: folds trained in parallel processes (spawned; build functions must be
             importable top-level functions).
         **fit_kwargs: further `fit` arguments (`class_weight`, `shuffle`, ...); `validation_split`
-            sets the inner validation fraction.
+            sets the inner validation fraction; `sample_weight` (one per row) is split with the
+            rows and also weights the validation and held-out scores.
 
     Returns:
         A `CVResult`.
@@ -69,8 +87,17 @@ def cross_validate(model_or_build_fn, x, y, cv=5, repeats=1, shuffle=True, seed=
         (4, (40, 2))
     """
     factory = _folds.ModelFactory(model_or_build_fn)
-    settings = _settings(epochs, batch_size, callbacks, validation, scoring, verbose,
-                         return_models, n_jobs, fit_kwargs)
+    settings = _settings(
+        epochs,
+        batch_size,
+        callbacks,
+        validation,
+        scoring,
+        verbose,
+        return_models,
+        n_jobs,
+        fit_kwargs,
+    )
     rows = _data.n_rows(x, y)
     if groups is not None and len(groups) != rows:
         raise ValueError(
@@ -80,25 +107,52 @@ def cross_validate(model_or_build_fn, x, y, cv=5, repeats=1, shuffle=True, seed=
     base_seed = seed if seed is not None else int(np.random.SeedSequence().entropy % 2**31)
     stored = None
     if directory is not None:
-        stored = _store.open_directory(directory, _fingerprint(
-            factory, x, y, groups, rows, cv, repeats, shuffle, seed, stratify, settings,
-            base_seed))
+        stored = _store.open_directory(
+            directory,
+            _fingerprint(
+                factory,
+                x,
+                y,
+                groups,
+                rows,
+                cv,
+                repeats,
+                shuffle,
+                seed,
+                stratify,
+                settings,
+                base_seed,
+            ),
+        )
         base_seed = stored["resolved_seed"]
-    splitter = _data.make_splitter(cv, repeats, shuffle, base_seed, stratify, labels, groups)
-    split_x = np.zeros((rows, 1))
-    split_y = labels if labels is not None else np.zeros(rows)
-    folds = [(np.asarray(tr, dtype=np.int64), np.asarray(te, dtype=np.int64))
-             for tr, te in splitter.split(split_x, split_y, groups)]
+    folds = _split(cv, repeats, shuffle, base_seed, stratify, labels, groups, rows)
     if directory is not None:
         _store.check_folds(directory, stored, _data.checksum(folds))
     settings["seed"] = base_seed
-    data = {"x": x, "y": y, "labels": labels}
+    weights = settings.pop("sample_weight")
+    if weights is not None and len(weights) != rows:
+        raise ValueError(
+            f"cross_validate expected one sample weight per row ({rows}); got {len(weights)}."
+        )
+    data = {"x": x, "y": y, "labels": labels, "sample_weight": weights}
     results = _run_folds(factory, data, folds, settings, directory)
     return _collect(results, folds, rows, settings)
 
 
-def _settings(epochs, batch_size, callbacks, validation, scoring, verbose, return_models,
-              n_jobs, fit_kwargs):
+def _split(cv, repeats, shuffle, seed, stratify, labels, groups, rows):
+    """The (train, held-out) row indices of every fold, as int64 arrays."""
+    splitter = _data.make_splitter(cv, repeats, shuffle, seed, stratify, labels, groups)
+    # Splitters look only at the row count, the class labels and the groups.
+    split_y = labels if labels is not None else np.zeros(rows)
+    return [
+        (np.asarray(train, dtype=np.int64), np.asarray(test, dtype=np.int64))
+        for train, test in splitter.split(np.zeros((rows, 1)), split_y, groups)
+    ]
+
+
+def _settings(
+    epochs, batch_size, callbacks, validation, scoring, verbose, return_models, n_jobs, fit_kwargs
+):
     fraction = fit_kwargs.pop("validation_split", _INNER_FRACTION)
     if "validation_data" in fit_kwargs:
         raise ValueError(
@@ -127,23 +181,38 @@ def _settings(epochs, batch_size, callbacks, validation, scoring, verbose, retur
     if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs < 1:
         raise ValueError(f"cross_validate expected n_jobs to be an integer >= 1; got {n_jobs!r}.")
     return {
-        "epochs": epochs, "batch_size": batch_size, "callbacks": callbacks,
-        "validation": validation, "inner_fraction": fraction, "scoring": scoring,
-        "verbose": int(verbose), "return_models": bool(return_models), "n_jobs": n_jobs,
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "callbacks": callbacks,
+        "validation": validation,
+        "inner_fraction": fraction,
+        "scoring": scoring,
+        "verbose": int(verbose),
+        "return_models": bool(return_models),
+        "n_jobs": n_jobs,
+        "sample_weight": fit_kwargs.pop("sample_weight", None),
         "fit_kwargs": fit_kwargs,
     }
 
 
-def _fingerprint(factory, x, y, groups, rows, cv, repeats, shuffle, seed, stratify, settings,
-                 base_seed):
+def _fingerprint(
+    factory, x, y, groups, rows, cv, repeats, shuffle, seed, stratify, settings, base_seed
+):
     return {
-        "n_rows": rows, "cv": repr(cv), "repeats": repeats, "shuffle": shuffle, "seed": seed,
-        "stratify": repr(stratify), "data": _data.checksum(x, y, groups),
+        "n_rows": rows,
+        "cv": repr(cv),
+        "repeats": repeats,
+        "shuffle": shuffle,
+        "seed": seed,
+        "stratify": repr(stratify),
+        "data": _data.checksum(x, y, groups, settings["sample_weight"]),
         "model": _data.checksum(np.frombuffer(factory.describe().encode(), np.uint8)),
-        "epochs": settings["epochs"], "batch_size": settings["batch_size"],
+        "epochs": settings["epochs"],
+        "batch_size": settings["batch_size"],
         "validation": repr((settings["validation"], settings["inner_fraction"])),
         "fit_kwargs": repr(sorted(settings["fit_kwargs"].items())),
-        "resolved_seed": base_seed, "folds": None,
+        "resolved_seed": base_seed,
+        "folds": None,
     }
 
 
@@ -161,9 +230,7 @@ def _run_folds(factory, data, folds, settings, directory):
     if settings["n_jobs"] > 1 and len(pending) > 1:
         finished = _run_parallel(factory, data, folds, pending, settings)
     else:
-        finished = (
-            (i, _folds.run_fold(factory, data, (i, *folds[i]), settings)) for i in pending
-        )
+        finished = ((i, _folds.run_fold(factory, data, (i, *folds[i]), settings)) for i in pending)
     for i, result in finished:
         if directory is not None:
             _store.save_fold(directory, i, result, with_model)
@@ -179,8 +246,10 @@ def _run_parallel(factory, data, folds, pending, settings):
     worker_settings = {**settings, "verbose": 0}
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        max_workers=min(settings["n_jobs"], len(pending)), mp_context=context,
-        initializer=_folds.init_worker, initargs=(factory, data, worker_settings),
+        max_workers=min(settings["n_jobs"], len(pending)),
+        mp_context=context,
+        initializer=_folds.init_worker,
+        initargs=(factory, data, worker_settings),
     ) as pool:
         futures = {i: pool.submit(_folds.run_fold_in_worker, (i, *folds[i])) for i in pending}
         for i in pending:  # in fold order, so saved folds and progress lines stay ordered
@@ -236,9 +305,13 @@ def _monitor(callbacks):
     from strata.callbacks._monitor import resolve_mode
     from strata.callbacks.early_stopping import EarlyStopping
 
-    found = [c for c in (callbacks if isinstance(callbacks, (list, tuple)) else [])
-             if isinstance(c, EarlyStopping) and str(c.monitor).startswith("val_")]
+    found = [
+        c
+        for c in (callbacks if isinstance(callbacks, (list, tuple)) else [])
+        if isinstance(c, EarlyStopping) and str(c.monitor).startswith("val_")
+    ]
     if found:
-        return found[0].monitor, resolve_mode(getattr(found[0], "mode", "auto"), found[0].monitor,
-                                              "cross_validate")
+        return found[0].monitor, resolve_mode(
+            getattr(found[0], "mode", "auto"), found[0].monitor, "cross_validate"
+        )
     return "val_loss", "min"

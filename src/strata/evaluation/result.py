@@ -32,8 +32,19 @@ class CVResult:
         seed: the base seed used (fold `i` is initialized with `seed + i`).
     """
 
-    def __init__(self, scores, histories, oof_predictions, fold_indices, models, repeats,
-                 n_splits, monitor="val_loss", mode="min", seed=None):
+    def __init__(
+        self,
+        scores,
+        histories,
+        oof_predictions,
+        fold_indices,
+        models,
+        repeats,
+        n_splits,
+        monitor="val_loss",
+        mode="min",
+        seed=None,
+    ):
         self.scores = scores
         self.histories = histories
         self.oof_predictions = oof_predictions
