@@ -432,3 +432,18 @@ def test_binary_float_labels_are_stratified():
     result = cross_validate(model, x, y, cv=3, epochs=1, seed=0, verbose=0)
     for _, test in result.fold_indices:
         assert y[test].sum() == 2
+
+
+def test_callbacks_may_be_made_per_fold_and_the_inner_fraction_set():
+    made = {}
+
+    def per_fold(index):
+        made[index] = InitialWeights()
+        return [made[index]]
+
+    _, seen = _validation_rows(0.5)
+    assert all(len(rows) == 10 for rows in seen)  # half of each fold's 20 training rows
+    x, y = _data()
+    cross_validate(_classifier(), x, y, cv=3, epochs=1, seed=0, verbose=0, callbacks=per_fold)
+    assert sorted(made) == [0, 1, 2]
+    assert all(len(callback.weights) == 1 for callback in made.values())

@@ -30,6 +30,16 @@ class CVResult:
         repeats: how many times the rows were split into folds.
         n_splits: folds per repeat.
         seed: the base seed used (fold `i` is initialized with `seed + i`).
+
+    Example:
+        >>> result = CVResult(
+        ...     scores=[{"loss": 0.5}, {"loss": 0.3}],
+        ...     histories=[{"val_loss": [0.9, 0.6]}, {"val_loss": [0.8, 0.4, 0.5]}],
+        ...     oof_predictions=None, fold_indices=[], models=None, repeats=1, n_splits=2)
+        >>> result.mean["loss"], round(result.std["loss"], 2), result.best_epoch
+        (0.4, 0.1, 2)
+        >>> result.curves["loss"].round(2).tolist()  # the third epoch: one fold only
+        [0.85, 0.5, 0.5]
     """
 
     def __init__(
