@@ -447,3 +447,14 @@ def test_callbacks_may_be_made_per_fold_and_the_inner_fraction_set():
     cross_validate(_classifier(), x, y, cv=3, epochs=1, seed=0, verbose=0, callbacks=per_fold)
     assert sorted(made) == [0, 1, 2]
     assert all(len(callback.weights) == 1 for callback in made.values())
+
+
+def test_a_call_with_bad_arguments_leaves_no_fingerprint_behind(tmp_path):
+    x, y = _data()
+    with pytest.raises(ValueError, match="shuffle=True"):
+        cross_validate(_classifier(), x, y, repeats=2, shuffle=False, directory=str(tmp_path))
+    assert not (tmp_path / "fingerprint.json").exists()
+    result = cross_validate(
+        _classifier(), x, y, cv=3, repeats=2, seed=np.int64(1), directory=str(tmp_path), verbose=0
+    )
+    assert result.seed == 1 and (tmp_path / "fingerprint.json").exists()

@@ -14,7 +14,7 @@ FINGERPRINT = "fingerprint.json"
 
 def open_directory(directory, fingerprint: dict) -> dict:
     """Create `directory` with its fingerprint, or check that an existing one was made by the
-    same arguments. Returns the stored fingerprint (it carries the seed a seed=None run drew)."""
+    same arguments (and so the same folds); a ValueError names what differs."""
     os.makedirs(directory, exist_ok=True)
     path = os.path.join(directory, FINGERPRINT)
     if not os.path.exists(path):
@@ -25,7 +25,7 @@ def open_directory(directory, fingerprint: dict) -> dict:
     differing = [
         key
         for key in sorted(set(stored) | set(fingerprint))
-        if key not in ("resolved_seed", "folds") and stored.get(key) != fingerprint.get(key)
+        if key != "resolved_seed" and stored.get(key) != fingerprint.get(key)
     ]
     if differing:
         details = "; ".join(
@@ -39,16 +39,13 @@ def open_directory(directory, fingerprint: dict) -> dict:
     return stored
 
 
-def check_folds(directory, stored: dict, folds_checksum: str) -> None:
-    """Record the folds' checksum on a new directory; on resume, insist on the same folds."""
-    if stored.get("folds") is None:
-        stored["folds"] = folds_checksum
-        _write_json_atomic(os.path.join(directory, FINGERPRINT), stored)
-    elif stored["folds"] != folds_checksum:
-        raise ValueError(
-            f"cross_validate cannot resume from {directory!r}: its folds differ from the "
-            "folds these arguments give (a different splitter or scikit-learn version)."
-        )
+def stored_seed(directory):
+    """The seed a seed=None run drew and kept in `directory` (None when there is none)."""
+    path = os.path.join(directory, FINGERPRINT)
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle).get("resolved_seed")
 
 
 def _short(value) -> str:

@@ -104,30 +104,21 @@ def cross_validate(
             f"cross_validate expected one group label per row ({rows}); received {len(groups)}."
         )
     labels = _data.class_labels(y)
-    base_seed = seed if seed is not None else int(np.random.SeedSequence().entropy % 2**31)
-    stored = None
-    if directory is not None:
-        stored = _store.open_directory(
-            directory,
-            _fingerprint(
-                factory,
-                x,
-                y,
-                groups,
-                rows,
-                cv,
-                repeats,
-                shuffle,
-                seed,
-                stratify,
-                settings,
-                base_seed,
-            ),
-        )
-        base_seed = stored["resolved_seed"]
+    if isinstance(seed, np.integer):
+        seed = int(seed)
+    base_seed = seed
+    if base_seed is None:  # drawn once; a resumed run reuses the one its directory kept
+        base_seed = _store.stored_seed(directory) if directory is not None else None
+        if base_seed is None:
+            base_seed = int(np.random.SeedSequence().entropy % 2**31)
+    # The folds come first: they check cv, repeats and stratify before a directory is made.
     folds = _split(cv, repeats, shuffle, base_seed, stratify, labels, groups, rows)
     if directory is not None:
-        _store.check_folds(directory, stored, _data.checksum(folds))
+        fingerprint = _fingerprint(
+            factory, x, y, groups, rows, cv, repeats, shuffle, seed, stratify, settings, base_seed
+        )
+        fingerprint["folds"] = _data.checksum(folds)
+        _store.open_directory(directory, fingerprint)
     settings["seed"] = base_seed
     weights = settings.pop("sample_weight")
     if weights is not None and len(weights) != rows:
@@ -212,7 +203,6 @@ def _fingerprint(
         "validation": repr((settings["validation"], settings["inner_fraction"])),
         "fit_kwargs": repr(sorted(settings["fit_kwargs"].items())),
         "resolved_seed": base_seed,
-        "folds": None,
     }
 
 
