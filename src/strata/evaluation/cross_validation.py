@@ -235,18 +235,24 @@ def _run_parallel(factory, data, folds, pending, settings):
 
     worker_settings = {**settings, "verbose": 0}
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=min(settings["n_jobs"], len(pending)),
         mp_context=context,
         initializer=_folds.init_worker,
         initargs=(factory, data, worker_settings),
-    ) as pool:
+    )
+    finished = False
+    try:
         futures = {i: pool.submit(_folds.run_fold_in_worker, (i, *folds[i])) for i in pending}
         for i in pending:  # in fold order, so saved folds and progress lines stay ordered
             result = futures[i].result()
             if settings["return_models"]:
                 result["model"] = _folds.model_from_worker(result)
             yield i, result
+        finished = True
+    finally:
+        # On an error or Ctrl-C, drop the folds not yet started instead of waiting for them.
+        pool.shutdown(wait=finished, cancel_futures=not finished)
 
 
 def _report(index, results, folds, settings, resumed=False):
