@@ -202,8 +202,17 @@ def _fingerprint(
         "batch_size": settings["batch_size"],
         "validation": repr((settings["validation"], settings["inner_fraction"])),
         "fit_kwargs": repr(sorted(settings["fit_kwargs"].items())),
+        "scoring": _scoring_names(settings["scoring"]),
         "resolved_seed": base_seed,
     }
+
+
+def _scoring_names(scoring):
+    if scoring is None:
+        return []
+    if isinstance(scoring, dict):
+        return sorted(scoring)
+    return [getattr(scoring, "__name__", "score")]
 
 
 def _run_folds(factory, data, folds, settings, directory):
