@@ -139,8 +139,10 @@ def _row_bytes(x):
 def row_hashes(x):
     """64-bit hashes of every row of `x` (arrays, or dicts/lists of arrays row-aligned)."""
     return np.array(
-        [int.from_bytes(hashlib.blake2b(row, digest_size=8).digest(), "little") for row in
-         _row_bytes(x)],
+        [
+            int.from_bytes(hashlib.blake2b(row, digest_size=8).digest(), "little")
+            for row in _row_bytes(x)
+        ],
         dtype=np.uint64,
     )
 

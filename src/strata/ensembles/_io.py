@@ -66,12 +66,14 @@ def save(ensemble, path):
             )
     folder.mkdir(parents=True, exist_ok=True)
     entries = []
-    for index, (kind, member, name) in enumerate(zip(ensemble.kinds, ensemble.members,
-                                                     ensemble.names)):
+    for index, (kind, member, name) in enumerate(
+        zip(ensemble.kinds, ensemble.members, ensemble.names)
+    ):
         files = _save_member(kind, member, folder, f"member_{index}")
         if kind == "fold_average":
-            entries.append({"kind": kind, "name": name,
-                            "folds": [{"kind": k, "file": f} for k, f in files]})
+            entries.append(
+                {"kind": kind, "name": name, "folds": [{"kind": k, "file": f} for k, f in files]}
+            )
         else:
             entries.append({"kind": kind, "name": name, "file": files[0]})
     manifest = {
@@ -146,8 +148,7 @@ def load(path):
             members.append(FoldAverage(models, name=entry["name"]))
         else:
             members.append(_load_file(entry["kind"], folder, entry["file"]))
-    ensemble = Ensemble(members, weights=np.asarray(manifest["weights"]),
-                        method=manifest["method"])
+    ensemble = Ensemble(members, weights=np.asarray(manifest["weights"]), method=manifest["method"])
     ensemble.names = [entry["name"] for entry in manifest["members"]]
     ensemble.member_losses_ = manifest.get("member_losses")
     ensemble.ensemble_loss_ = manifest.get("ensemble_loss")

@@ -68,8 +68,9 @@ def build_report(ensemble, predictions, y, task):
     equal = _combine.combine(predictions, np.full(count, 1.0 / count), ensemble.method)
     learned = _combine.combine(predictions, ensemble.weights_, ensemble.method)
     records.append({"name": "equal-weight mean", "weight": None, **_combine.scores(y, equal, task)})
-    records.append({"name": "weighted ensemble", "weight": None,
-                    **_combine.scores(y, learned, task)})
+    records.append(
+        {"name": "weighted ensemble", "weight": None, **_combine.scores(y, learned, task)}
+    )
     score_keys = ["mse", "mae"] if task == "regression" else ["accuracy", "log_loss"]
     gain, notes = {}, []
     for key in score_keys:
@@ -86,7 +87,9 @@ def build_report(ensemble, predictions, y, task):
     lines = _format(records, ["weight", *score_keys])
     lines += ["", *notes, "", "diversity (correlation of per-row errors; lower = more diverse):"]
     names = ensemble.names
-    lines += _format([{"name": n, **dict(zip(names, row))} for n, row in zip(names, diversity)],
-                     names)
-    return EnsembleReport(records, diversity, list(ensemble.names), ensemble.weights_.copy(),
-                          gain, "\n".join(lines))
+    lines += _format(
+        [{"name": n, **dict(zip(names, row))} for n, row in zip(names, diversity)], names
+    )
+    return EnsembleReport(
+        records, diversity, list(ensemble.names), ensemble.weights_.copy(), gain, "\n".join(lines)
+    )

@@ -36,12 +36,14 @@ def nelder_mead(predictions, y, method, task, maxiter=None, **options):
 
 
 def random_search(predictions, y, method, task, seed=None, n_trials=500, alpha=1.0):
-    """Best of `n_trials` Dirichlet(alpha) weight vectors (equal weights tried first)."""
+    """Best of `n_trials` Dirichlet(alpha) weight vectors, equal weights and each member alone."""
     if n_trials < 1:
         raise ValueError(f"n_trials must be a positive integer; received {n_trials!r}.")
     count = len(predictions)
     rng = np.random.default_rng(seed)
-    candidates = np.vstack([np.full(count, 1.0 / count), rng.dirichlet([alpha] * count, n_trials)])
+    candidates = np.vstack(
+        [np.full(count, 1.0 / count), np.eye(count), rng.dirichlet([alpha] * count, n_trials)]
+    )
     losses = [ensemble_loss(predictions, y, w, method, task) for w in candidates]
     return candidates[int(np.argmin(losses))]
 

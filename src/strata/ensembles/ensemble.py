@@ -173,19 +173,22 @@ class Ensemble:
                     stacklevel=2,
                 )
         self._weighting_rows = rows
-        return self._fit_on_predictions(self.member_predictions(x_val), y_val, loss, method,
-                                        seed, **kwargs)
+        return self._fit_on_predictions(
+            self.member_predictions(x_val), y_val, loss, method, seed, **kwargs
+        )
 
     def _fit_on_predictions(self, predictions, y, loss, method, seed, **kwargs):
         task = self._task(y, predictions[0], loss)
         self.task_ = task
-        self.weights_ = _weights.search(method, predictions, y, self.method, task, seed=seed,
-                                        **kwargs)
+        self.weights_ = _weights.search(
+            method, predictions, y, self.method, task, seed=seed, **kwargs
+        )
         self.member_losses_ = {
             name: _combine.loss_value(y, p, task) for name, p in zip(self.names, predictions)
         }
-        self.ensemble_loss_ = _weights.ensemble_loss(predictions, y, self.weights_, self.method,
-                                                     task)
+        self.ensemble_loss_ = _weights.ensemble_loss(
+            predictions, y, self.weights_, self.method, task
+        )
         equal = np.full(len(self.members), 1.0 / len(self.members))
         self.equal_weight_loss_ = _weights.ensemble_loss(predictions, y, equal, self.method, task)
         return self
@@ -215,8 +218,16 @@ class Ensemble:
         return result
 
     @classmethod
-    def from_cv(cls, results, y, members=None, method="mean", x=None, fit_method="nelder-mead",
-                **fit_weights_kwargs):
+    def from_cv(
+        cls,
+        results,
+        y,
+        members=None,
+        method="mean",
+        x=None,
+        fit_method="nelder-mead",
+        **fit_weights_kwargs,
+    ):
         """Stacking without leakage: weights learned on cross-validation's out-of-fold predictions.
 
         Args:
@@ -255,8 +266,9 @@ class Ensemble:
             ensemble._weighting_rows = _combine.row_hashes(x)
         loss = fit_weights_kwargs.pop("loss", "auto")
         seed = fit_weights_kwargs.pop("seed", None)
-        return ensemble._fit_on_predictions(np.stack(oof), y, loss, fit_method, seed,
-                                            **fit_weights_kwargs)
+        return ensemble._fit_on_predictions(
+            np.stack(oof), y, loss, fit_method, seed, **fit_weights_kwargs
+        )
 
     def save(self, path):
         """Save to a folder: a JSON manifest and members in safe formats (no pickle).
