@@ -67,6 +67,9 @@ def test_bad_arguments_raise_clear_errors():
         Ensemble([3])
     with pytest.raises(ValueError, match="does not exist"):
         Ensemble(["/nonexistent/model.keras"])
+    with pytest.raises(ValueError, match="names must be 2 distinct"):
+        Ensemble([const(P1), const(P2)], names=["a", "a"])
+    assert Ensemble([const(P1), const(P2)], names=["a", "b"]).names == ["a", "b"]
 
 
 def test_shape_mismatch_names_the_member_and_both_shapes():
@@ -233,8 +236,15 @@ def test_sklearn_members_evaluate_and_report(sklearn_members, capsys):
 def test_warnings_for_training_rows_and_test_equal_to_weighting(sklearn_members):
     estimators, x, y = sklearn_members
     ensemble = Ensemble(estimators, trained_on=[x, x, None])
-    with pytest.warns(UserWarning, match="used to train member 'LogisticRegression'"):
+    with pytest.warns(UserWarning, match="used to train member") as caught:
         ensemble.fit_weights(x[:50], y[:50])
+    messages = [str(w.message) for w in caught]
+    assert len(messages) == 2 and "'LogisticRegression'" in messages[0]
+    assert "50 of the 50 weighting rows" in messages[1] and "'GaussianNB'" in messages[1]
+    with pytest.warns(UserWarning, match="10 of the 30 weighting rows"):
+        Ensemble(estimators[:1], trained_on=[x[:10]]).fit_weights(
+            np.concatenate([x[:10], _three_class_data(20, 9)[0]]), y[:30]
+        )
     x_val, y_val = _three_class_data(60, 5)
     with warnings.catch_warnings():
         warnings.simplefilter("error")

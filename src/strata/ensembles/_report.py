@@ -44,10 +44,12 @@ class EnsembleReport:
 
 def _format(records, columns):
     width = max(len(r["name"]) for r in records) + 2
-    lines = [f"{'':<{width}}" + "".join(f"{c:>12}" for c in columns)]
+    sizes = [max(12, len(c) + 2) for c in columns]
+    lines = [f"{'':<{width}}" + "".join(f"{c:>{n}}" for c, n in zip(columns, sizes))]
     for record in records:
         cells = "".join(
-            f"{'-' if record.get(c) is None else format(record[c], '.4f'):>12}" for c in columns
+            f"{'-' if record.get(c) is None else format(record[c], '.4f'):>{n}}"
+            for c, n in zip(columns, sizes)
         )
         lines.append(f"{record['name']:<{width}}{cells}")
     return lines

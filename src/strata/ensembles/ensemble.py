@@ -26,6 +26,8 @@ class Ensemble:
             (weighted share of the members' argmax votes per class).
         trained_on: Optional list, one entry per member, of the inputs that member was
             trained on (or `None`), so `fit_weights` can warn when weighting data overlap them.
+        names: Optional report names, one per member (default: the model's `name`, the
+            estimator's class name or the callable's `__name__`, made unique).
 
     Example:
         >>> import numpy as np
@@ -35,7 +37,7 @@ class Ensemble:
         [[0.7, 0.3]]
     """
 
-    def __init__(self, members, weights=None, method="mean", trained_on=None):
+    def __init__(self, members, weights=None, method="mean", trained_on=None, names=None):
         if isinstance(members, (str, bytes)) or not hasattr(members, "__iter__"):
             raise ValueError(
                 f"members must be a list of models; received {type(members).__name__}."
@@ -50,6 +52,13 @@ class Ensemble:
         self.names = _members.unique_names(
             [_members.member_name(m, k) for m, k in zip(members, self.kinds)]
         )
+        if names is not None:
+            if len(names) != len(members) or len(set(names)) != len(names):
+                raise ValueError(
+                    f"names must be {len(members)} distinct strings, one per member; "
+                    f"received {names!r}."
+                )
+            self.names = [str(n) for n in names]
         self.method = method
         self.weights_ = self._check_weights(weights)
         self.member_losses_ = None
