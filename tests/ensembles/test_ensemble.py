@@ -354,3 +354,17 @@ def test_skops_file_with_an_untrusted_type_is_refused(sklearn_members, tmp_path)
     assert "system" in str(info.value)
     with pytest.raises(ValueError, match="no manifest.json"):
         load(tmp_path)
+
+
+def test_task_detection_one_hot_and_binary_targets():
+    y = np.array([0, 1])
+    by_index = Ensemble([const(P1)]).evaluate(X2, y)
+    by_one_hot = Ensemble([const(P1)]).evaluate(X2, np.eye(3)[y])
+    want = -np.mean(np.log([0.7, 0.6]))
+    assert by_index["loss"] == pytest.approx(want) and by_one_hot == pytest.approx(by_index)
+    assert by_index["accuracy"] == 1.0
+    binary = Ensemble([const([[0.9], [0.4]])]).evaluate(X2, np.array([1, 1]))
+    assert binary["loss"] == pytest.approx(-np.mean(np.log([0.9, 0.4])))
+    assert binary["accuracy"] == 0.5
+    regression = Ensemble([const([[0.9], [0.4]])]).evaluate(X2, np.array([2.0, 1.0]))
+    assert regression["loss"] == pytest.approx((1.1**2 + 0.6**2) / 2) and "mae" in regression
