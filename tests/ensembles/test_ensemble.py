@@ -368,3 +368,15 @@ def test_task_detection_one_hot_and_binary_targets():
     assert binary["accuracy"] == 0.5
     regression = Ensemble([const([[0.9], [0.4]])]).evaluate(X2, np.array([2.0, 1.0]))
     assert regression["loss"] == pytest.approx((1.1**2 + 0.6**2) / 2) and "mae" in regression
+
+
+def test_manifest_member_outside_the_folder_is_refused(sklearn_members, tmp_path):
+    import json
+
+    estimators, _, _ = sklearn_members
+    Ensemble([estimators[0]]).save(tmp_path / "ens")
+    manifest = json.loads((tmp_path / "ens" / "manifest.json").read_text())
+    manifest["members"][0]["file"] = "../elsewhere.skops"
+    (tmp_path / "ens" / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ValueError, match="outside the ensemble folder"):
+        load(tmp_path / "ens")
