@@ -51,7 +51,10 @@ def test_a_hidden_deep_output_is_projected_and_softmax_covers_several_classes():
     hidden = strata.Input((4,), name="numbers")
     deep = layers.Dense(5, activation="tanh", name="deep_hidden")(hidden)
     model = strata.models.wide_and_deep(
-        strata.Input((6,), name="words"), deep, num_outputs=3, activation="softmax",
+        strata.Input((6,), name="words"),
+        deep,
+        num_outputs=3,
+        activation="softmax",
         deep_output="hidden",
     )
     wk, wb = model.get_layer("wide").get_weights()

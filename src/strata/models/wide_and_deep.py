@@ -99,8 +99,8 @@ def wide_and_deep(
             "received none."
         )
     deep = _deep_tensor(deep_model, Model)
-    wide_x = features[0] if len(features) == 1 else layers.Concatenate(name="wide_features")(
-        features
+    wide_x = (
+        features[0] if len(features) == 1 else layers.Concatenate(name="wide_features")(features)
     )
     wide_logits = layers.Dense(num_outputs, kernel_regularizer=wide_regularizer, name="wide")(
         wide_x
@@ -173,9 +173,7 @@ def _crossed_features(crosses, layers):
                 f"wide_and_deep expected the last item of crosses[{index}] to be num_bins, a "
                 f"positive int; received {num_bins!r}."
             )
-        crossing = layers.HashedCrossing(
-            num_bins, output_mode="one_hot", name=f"cross_{index}"
-        )
+        crossing = layers.HashedCrossing(num_bins, output_mode="one_hot", name=f"cross_{index}")
         result.append(crossing(list(parts)))
     return result
 
@@ -203,8 +201,7 @@ def _deep_tensor(deep_model, model_class):
             f"has {len(model_outputs)}."
         )
     fresh = [
-        Input(shape=tuple(t.shape[1:]), dtype=t.dtype, name=t.node.layer.name)
-        for t in model_inputs
+        Input(shape=tuple(t.shape[1:]), dtype=t.dtype, name=t.node.layer.name) for t in model_inputs
     ]
     return deep_model(fresh[0] if len(fresh) == 1 else fresh)
 
