@@ -196,3 +196,17 @@ def test_bad_wide_inputs_and_deep_models_raise_clear_value_errors():
     two_outputs = strata.Model(inputs, [layers.Dense(1)(inputs), layers.Dense(1)(inputs)])
     with pytest.raises(ValueError, match="one output"):
         strata.models.wide_and_deep(strata.Input((3,)), two_outputs)
+
+
+def test_per_part_learning_rates_through_an_optimizer_variable_group():
+    wide_x, deep_x, y = _data(n=16)
+    deep = _deep_sequential()
+    model = strata.models.wide_and_deep(strata.Input((6,), name="words"), deep)
+    model.compile(optimizer=strata.optimizers.Adagrad(0.1), loss="binary_crossentropy")
+    model.optimizer.add_variable_group(model.get_layer("wide").trainable_weights, 0.0)
+    wide_before = [w.copy() for w in model.get_layer("wide").get_weights()]
+    deep_before = deep.get_weights()[0].copy()
+    model.fit([wide_x, deep_x], y, epochs=1, batch_size=8, verbose=0)
+    for before, after in zip(wide_before, model.get_layer("wide").get_weights()):
+        np.testing.assert_array_equal(before, after)
+    assert not np.allclose(deep_before, deep.get_weights()[0])
