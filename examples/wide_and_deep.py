@@ -13,7 +13,7 @@ All three use the same layers, optimizer (Adam), batch size and early stopping o
 measured once, on the 1,000 test reviews, for each seed.
 
 Usage:
-    PYTHONPATH=src python examples/wide_and_deep.py [--seeds 0 1 2] [--epochs 15]
+    PYTHONPATH=src python examples/wide_and_deep.py [--seeds 0 1 2 3 4] [--epochs 40]
 """
 
 from __future__ import annotations
@@ -86,15 +86,21 @@ def run(kind, seed, data, epochs, verbose=0):
     stop = strata.callbacks.EarlyStopping(patience=2, restore_best_weights=True)
     start = time.perf_counter()
     history = model.fit(
-        train, y_train, validation_split=0.2, epochs=epochs, batch_size=64, callbacks=[stop],
-        verbose=verbose, shuffle=True,
+        train,
+        y_train,
+        validation_split=0.2,
+        epochs=epochs,
+        batch_size=64,
+        callbacks=[stop],
+        verbose=verbose,
+        shuffle=True,
     )
     seconds = time.perf_counter() - start
     _, accuracy = model.evaluate(test, y_test, verbose=0)
     return accuracy, len(history.history["loss"]), seconds, model.count_params()
 
 
-def main(seeds=(0, 1, 2), epochs=15, data_path=DEFAULT_DATA, verbose=0):
+def main(seeds=(0, 1, 2, 3, 4), epochs=40, data_path=DEFAULT_DATA, verbose=0):
     data = load(data_path)
     print(
         f"IMDB subset: {len(data[0][0])} training reviews (20% for validation), "
@@ -119,8 +125,8 @@ def main(seeds=(0, 1, 2), epochs=15, data_path=DEFAULT_DATA, verbose=0):
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--epochs", type=int, default=15)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--data", default=str(DEFAULT_DATA))
     parser.add_argument("--verbose", type=int, default=0)
     args = parser.parse_args()
