@@ -210,3 +210,13 @@ def test_per_part_learning_rates_through_an_optimizer_variable_group():
     for before, after in zip(wide_before, model.get_layer("wide").get_weights()):
         np.testing.assert_array_equal(before, after)
     assert not np.allclose(deep_before, deep.get_weights()[0])
+
+
+def test_clone_model_rebuilds_the_same_architecture_with_fresh_weights():
+    model = _shared_input_model()
+    clone = strata.models.clone_model(model)
+    assert [layer.name for layer in clone.layers] == [layer.name for layer in model.layers]
+    assert clone.count_params() == model.count_params()
+    tokens = np.random.default_rng(4).integers(0, 10, size=(5, 8))
+    clone.set_weights(model.get_weights())
+    np.testing.assert_allclose(clone.predict(tokens, verbose=0), model.predict(tokens, verbose=0))
