@@ -6,6 +6,7 @@ from strata.models.model import Model
 from strata.models.sequential import Sequential
 from strata.models.serialization import model_from_json
 from strata.models.truncate import truncate
+from strata.models.wide_and_deep import wide_and_deep
 from strata.saving.saving_lib import load_model, save_model
 
 __all__ = [
@@ -17,4 +18,5 @@ __all__ = [
     "model_from_json",
     "save_model",
     "truncate",
+    "wide_and_deep",
 ]

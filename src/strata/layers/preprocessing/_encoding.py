@@ -31,12 +31,27 @@ def encode(indices, output_mode, depth, dtype, count_weights=None):
             indices = indices.squeeze(-1)
         return one_hot(indices, depth, dtype)
     folded_axis = 1 if indices.dim() > 1 else 0
-    rows = one_hot(indices, depth, dtype if count_weights is None else count_weights.dtype)
-    if output_mode == "multi_hot":
-        return rows.amax(dim=folded_axis)
+    return _fold(indices, output_mode, depth, dtype, count_weights, folded_axis)
+
+
+def _fold(indices, output_mode, depth, dtype, count_weights, folded_axis):
+    """Multi-hot or count vectors by scatter-adding into `depth` bins along `folded_axis`.
+
+    A scatter, rather than one-hot rows reduced over the folded axis, keeps memory at the
+    output's size: one-hot rows of a (batch, length) input take batch * length * depth values.
+    """
+    indices = indices.long()
+    valid = (indices >= 0) & (indices < depth)  # others count nowhere, as zero one-hot rows
     if count_weights is not None:
-        rows = rows * count_weights.unsqueeze(-1)
-    return rows.sum(dim=folded_axis)
+        dtype = count_weights.dtype
+    values = valid.to(dtype)
+    if count_weights is not None and output_mode == "count":
+        values = values * count_weights
+    slots = torch.where(valid, indices, 0).movedim(folded_axis, -1)
+    values = values.movedim(folded_axis, -1)
+    out = torch.zeros((*slots.shape[:-1], depth), dtype=dtype, device=indices.device)
+    out.scatter_add_(-1, slots, values)
+    return out.clamp_(max=1) if output_mode == "multi_hot" else out
 
 
 def encoded_shape(input_shape, output_mode, depth):
