@@ -2,6 +2,7 @@ import os
 from pathlib import Path
 
 import pytest
+import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,7 +33,11 @@ def _fresh_names_and_seed():
 
     strata.backend.clear_session(free_memory=False)  # names only: a gc per test is slow
     strata.backend.set_random_seed(1234)
+    threads = torch.get_num_threads()
     yield
+    # Examples run in tests may set torch's thread count (--threads 1); with one thread some
+    # CPU kernels take other paths, which a layout test after them would see.
+    torch.set_num_threads(threads)
     # A test that failed while a global dtype policy was set must not leave it to the next
     # (float16 convolutions on a CPU are two orders of magnitude slower).
     strata.config.set_dtype_policy(None)
