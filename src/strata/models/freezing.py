@@ -29,7 +29,7 @@ def freeze(model, up_to=None) -> list[str]:
         ValueError: `up_to` names no layer of the model or is out of range.
     """
     layers = _layers(model)
-    stop = len(layers) if up_to is None else _index(model, up_to, "freeze(up_to=...)") + 1
+    stop = len(layers) if up_to is None else layer_index(model, up_to, "freeze(up_to=...)") + 1
     return _set_trainable(layers[:stop], False)
 
 
@@ -60,7 +60,7 @@ def unfreeze(model, top=None, from_=None) -> list[str]:
     if top is not None:
         chosen = _top_layers(model, top)
     elif from_ is not None:
-        chosen = layers[_index(model, from_, "unfreeze(from_=...)") :]
+        chosen = layers[layer_index(model, from_, "unfreeze(from_=...)") :]
     else:
         chosen = layers
     lift_model_flag(model)
@@ -95,7 +95,7 @@ def lift_model_flag(model) -> None:
 
 def resolve_layers(model, names) -> list:
     """The layers of `model` called `names` (a list), with an error naming the known ones."""
-    return [_layers(model)[_index(model, name, "layer names")] for name in names]
+    return [_layers(model)[layer_index(model, name, "layer names")] for name in names]
 
 
 def _layers(model) -> list:
@@ -111,7 +111,8 @@ def _weighted(model) -> list:
     return [layer for layer in _layers(model) if layer.weights]
 
 
-def _index(model, key, what) -> int:
+def layer_index(model, key, what) -> int:
+    """The index in `model.layers` of `key` (a name or an index); `what` starts the errors."""
     layers = _layers(model)
     names = [layer.name for layer in layers]
     if isinstance(key, bool) or not isinstance(key, (int, str)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from strata.layers.core.input_layer import InputLayer
+from strata.models.freezing import layer_index
 
 
 def truncate(model, at, name=None):
@@ -52,7 +53,7 @@ def truncate(model, at, name=None):
                 else " (a subclassed model has no graph to cut)."
             )
         )
-    layer = _layer(model, at)
+    layer = model.layers[layer_index(model, at, "truncate(at=...)")]
     if isinstance(layer, InputLayer):
         raise ValueError(
             f"truncate expected a layer after the inputs; received the InputLayer '{layer.name}'."
@@ -71,24 +72,3 @@ def truncate(model, at, name=None):
 
 def _unbuilt(model) -> bool:
     return hasattr(model, "_stack") and not model.built
-
-
-def _layer(model, at):
-    names = [layer.name for layer in model.layers]
-    if isinstance(at, bool) or not isinstance(at, (int, str)):
-        raise ValueError(
-            f"truncate(at=...) expected a layer name or an index; received {type(at).__name__}."
-        )
-    if isinstance(at, int):
-        if not -len(names) <= at < len(names):
-            raise ValueError(
-                f"truncate(at=...) expected an index in [{-len(names)}, {len(names) - 1}] "
-                f"(model '{model.name}' has layers {names}); received {at}."
-            )
-        return model.layers[at]
-    if at not in names:
-        raise ValueError(
-            f"truncate(at=...): model '{model.name}' has no layer named '{at}'; its layers "
-            f"are {names}."
-        )
-    return model.layers[names.index(at)]
