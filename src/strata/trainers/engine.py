@@ -187,6 +187,11 @@ class Engine:
         self._input_observers.append(observer)
         return _ObserverHandle(self._input_observers, observer)
 
+    @property
+    def observes_inputs(self) -> bool:
+        """Whether a callback watches the training inputs (through `add_input_observer`)."""
+        return bool(self._input_observers)
+
     def state_dict(self) -> dict:
         """The loop's position: the next epoch to run and the optimizer steps taken."""
         return {"epoch": int(self.epoch), "steps_done": int(self.steps_done)}
@@ -217,13 +222,13 @@ class Engine:
 
     def _forward_and_loss(self, xs, ys, weights):
         """Forward pass and loss of a training step: the part `jit_compile=True` compiles."""
-        with LossScope() as scope, self._autocast():
+        with LossScope() as scope, self.autocast():
             outputs = self.forward(xs, True, True)
         outputs = self._full_precision_outputs(outputs)
         total, per_output = self.compute_loss(ys, outputs, weights, scope.total())
         return total, outputs, per_output
 
-    def _autocast(self):
+    def autocast(self):
         """torch.autocast in the model's half type for mixed-policy models, else nothing."""
         if self.autocast_dtype is None:
             return contextlib.nullcontext()
@@ -272,7 +277,7 @@ class Engine:
     def test_step(self, xs, ys, weights):
         """One evaluation step (no gradient); loss and metrics accumulate on the device."""
         model = self.model
-        with LossScope() as scope, self._autocast():
+        with LossScope() as scope, self.autocast():
             outputs = self.eval_forward(xs, False, True)
         outputs = self._full_precision_outputs(outputs)
         loss, per_output = self.compute_loss(ys, outputs, weights, scope.total())
@@ -284,7 +289,7 @@ class Engine:
 
     def predict_step(self, xs):
         """The flat outputs (probabilities, not logits) for one batch of flat inputs."""
-        with LossScope(), self._autocast():  # the scope drops losses layers add
+        with LossScope(), self.autocast():  # the scope drops losses layers add
             return self._full_precision_outputs(self.model._flat_forward(xs, False))
 
 

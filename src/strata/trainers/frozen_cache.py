@@ -143,7 +143,7 @@ class FrozenCache:
 
     def _transient_reason(self) -> str | None:
         """Why this epoch cannot train on cached features though the model allows it."""
-        if self.engine._input_observers:
+        if self.engine.observes_inputs:
             return "a callback observes the training inputs (add_input_observer)"
         if frozen_prefix.has_hooks(self.model, self._split.layers if self._split else ()):
             return "forward hooks are registered on the model or a frozen layer"
@@ -203,7 +203,7 @@ class FrozenCache:
                 for t in (*layer.parameters(), *layer.buffers())
             )
         hooks = frozen_prefix.has_hooks(model, self._split.layers if self._split else ())
-        return (id(model._plan), flags, grads, versions, hooks, len(self.engine._input_observers))
+        return (id(model._plan), flags, grads, versions, hooks, self.engine.observes_inputs)
 
     # ------------------------------------------------------------------------------ building
     def _build(self, split) -> None:
@@ -251,7 +251,7 @@ class FrozenCache:
         was_training = model.training
         model.train(training)
         try:
-            with torch.no_grad(), LossScope() as scope, self.engine._autocast():
+            with torch.no_grad(), LossScope() as scope, self.engine.autocast():
                 for start in range(0, rows, chunk):
                     outputs = split.prefix.run([x[start : start + chunk] for x in xs], training)
                     if scope.losses:
