@@ -104,14 +104,14 @@ def _remove_dead_writers_files(folder, prefix) -> list[str]:
         # before the random part, whatever dots the target's own name has.
         fields = name[: -len(_TEMP_SUFFIX)].split(".")
         writer = fields[-2] if len(fields) >= 3 else ""
-        if writer.isdigit() and not _process_running(int(writer)):
+        if writer.isdigit() and not process_running(int(writer)):
             with contextlib.suppress(OSError):
                 os.remove(folder / name)
                 removed.append(str(folder / name))
     return removed
 
 
-def _process_running(pid: int) -> bool:
+def process_running(pid: int) -> bool:
     if pid == os.getpid():
         return True
     try:

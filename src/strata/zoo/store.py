@@ -141,7 +141,7 @@ def leftovers(root: Path, referenced: set[str]) -> list[Path]:
             age = now - os.path.getmtime(models / file)
         except FileNotFoundError:
             continue
-        if pid is None or not file_io._process_running(pid) or age > ABANDONED_AFTER_S:
+        if pid is None or not file_io.process_running(pid) or age > ABANDONED_AFTER_S:
             found.append(models / file)
     return found
 
