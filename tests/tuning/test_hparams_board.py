@@ -3,6 +3,7 @@
 import doctest
 import os
 
+import numpy as np
 import optuna
 import pytest
 from tensorboard import context
@@ -212,3 +213,34 @@ def test_metric_names_of_the_study_are_the_default(tmp_path):
 def test_docstring_examples_run():
     outcome = doctest.testmod(hparams_board, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert outcome.attempted > 0 and outcome.failed == 0
+
+
+def test_cross_validation_fold_scores_and_their_spread(tmp_path):
+    study = optuna.create_study(direction="maximize")
+    folds = [[0.80, 0.84, 0.82], [0.70, 0.90, 0.80]]
+    for scores in folds:
+        trial = study.ask()
+        trial.suggest_int("units", 8, 32)
+        trial.set_user_attr("fold_scores", scores)
+        study.tell(trial, sum(scores) / len(scores))
+    write_hparams(study, tmp_path, objective_name="val_accuracy")
+    experiment = metadata.parse_experiment_plugin_data(
+        _accumulator(str(tmp_path)).PluginTagToContent(metadata.PLUGIN_NAME)[
+            metadata.EXPERIMENT_TAG
+        ]
+    )
+    assert "val_accuracy_fold_std" in [m.name.tag for m in experiment.metric_infos]
+    for number, scores in enumerate(folds):
+        acc = _accumulator(str(tmp_path / f"trial_{number:04d}"))
+        assert _series(acc, "fold_val_accuracy") == [
+            (i, pytest.approx(s, rel=1e-6)) for i, s in enumerate(scores)
+        ]
+        std = _series(acc, "val_accuracy_fold_std")[-1][1]
+        assert std == pytest.approx(float(np.std(scores)), rel=1e-5)
+
+
+def test_summary_value_rejects_other_objects(tmp_path):
+    from strata.callbacks.tensorboard_writer import SummaryWriter
+
+    with SummaryWriter(tmp_path) as writer, pytest.raises(TypeError, match="Summary.Value"):
+        writer.summary_value("_hparams_/experiment")

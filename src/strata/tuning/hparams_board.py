@@ -9,7 +9,9 @@
   (the trial's hyperparameter values and the extra `trial_state` column), the session end (its
   status), the final score as a scalar under the objective's name, and the curve of the
   trial's intermediate values (`trial.report(value, step)`) under `epoch_<objective>`, with the
-  reported step (the epoch) on the x axis.
+  reported step (the epoch) on the x axis. In cross-validation mode (the trial's user attribute
+  `fold_scores`), the fold scores go under `fold_<objective>` (step = fold index) and their
+  standard deviation, a metric of the dashboard, under `<objective>_fold_std`.
 
 TensorBoard has no status for a pruned trial, so pruned trials end with `STATUS_UNKNOWN` and
 the `trial_state` column says `PRUNED`; completed trials end with `STATUS_SUCCESS` and failed
@@ -24,6 +26,8 @@ import math
 import os
 from collections.abc import Sequence
 from typing import Any
+
+import numpy as np
 
 from strata.callbacks.tensorboard_writer import SummaryWriter
 
@@ -79,14 +83,16 @@ def write_hparams(
     names = _objective_names(study, objective_name)
     trials = [trial for trial in study.get_trials(deepcopy=False) if trial.state.is_finished()]
     kinds, hparam_infos = _hparam_infos(trials)
-    curve_tags = [f"epoch_{names[0]}"] if len(names) == 1 else []
+    extra_metrics = [f"epoch_{names[0]}"] if len(names) == 1 else []
+    if len(names) == 1 and any(_fold_scores(trial) for trial in trials):
+        extra_metrics.append(f"{names[0]}_fold_std")
     metric_infos = [
         api_pb2.MetricInfo(
             name=api_pb2.MetricName(tag=tag),
             display_name=tag,
             dataset_type=api_pb2.DATASET_VALIDATION,
         )
-        for tag in [*names, *curve_tags]
+        for tag in [*names, *extra_metrics]
     ]
     experiment = api_pb2.Experiment(
         name=study.study_name,
@@ -104,7 +110,7 @@ def write_hparams(
         run_dir = os.path.join(logdir, run)
         _remove_previous(run_dir)
         with SummaryWriter(run_dir, filename_suffix=_SUFFIX) as writer:
-            _write_trial(writer, trial, kinds, names, curve_tags)
+            _write_trial(writer, trial, kinds, names, extra_metrics)
     return runs
 
 
@@ -189,7 +195,7 @@ def _plain(value: Any, kind: str) -> Any:
     return str(value)
 
 
-def _write_trial(writer, trial, kinds, names, curve_tags) -> None:
+def _write_trial(writer, trial, kinds, names, extra_metrics) -> None:
     from tensorboard.plugins.hparams import api_pb2, plugin_data_pb2
 
     start = plugin_data_pb2.SessionStartInfo(
@@ -207,10 +213,16 @@ def _write_trial(writer, trial, kinds, names, curve_tags) -> None:
     writer.summary_value(_hparams_value("session_start_info", start))
     steps = sorted(trial.intermediate_values)
     for step in steps:
-        if curve_tags:
-            writer.scalar(curve_tags[0], float(trial.intermediate_values[step]), step=step)
+        if extra_metrics:
+            writer.scalar(extra_metrics[0], float(trial.intermediate_values[step]), step=step)
     # The dashboard shows a metric's last value; the final score sits after the last epoch.
-    final_step = int(trial.user_attrs.get("epochs", steps[-1] if steps else 0))
+    epochs = trial.user_attrs.get("epochs")
+    final_step = int(epochs) if isinstance(epochs, (int, float)) else (steps[-1] if steps else 0)
+    folds = _fold_scores(trial) if len(names) == 1 else []
+    for fold, score in enumerate(folds):
+        writer.scalar(f"fold_{names[0]}", score, step=fold)
+    if folds:
+        writer.scalar(f"{names[0]}_fold_std", float(np.std(folds)), step=final_step)
     for name, value in zip(names, trial.values or []):
         if value is not None and not math.isnan(value):
             writer.scalar(name, float(value), step=final_step)
@@ -219,6 +231,14 @@ def _write_trial(writer, trial, kinds, names, curve_tags) -> None:
         end_time_secs=_seconds(trial.datetime_complete),
     )
     writer.summary_value(_hparams_value("session_end_info", end), step=final_step)
+
+
+def _fold_scores(trial) -> list[float]:
+    """The cross-validation scores of `trial` (user attribute `fold_scores`), if any."""
+    scores = trial.user_attrs.get("fold_scores")
+    if not isinstance(scores, (list, tuple)):
+        return []
+    return [float(score) for score in scores if isinstance(score, (int, float))]
 
 
 def _hparams_value(field: str, message: Any):
