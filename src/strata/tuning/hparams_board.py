@@ -110,7 +110,7 @@ def write_hparams(
         run_dir = os.path.join(logdir, run)
         _remove_previous(run_dir)
         with SummaryWriter(run_dir, filename_suffix=_SUFFIX) as writer:
-            _write_trial(writer, trial, kinds, names, extra_metrics)
+            _write_trial(writer, trial, kinds, names)
     return runs
 
 
@@ -195,7 +195,7 @@ def _plain(value: Any, kind: str) -> Any:
     return str(value)
 
 
-def _write_trial(writer, trial, kinds, names, extra_metrics) -> None:
+def _write_trial(writer, trial, kinds, names) -> None:
     from tensorboard.plugins.hparams import api_pb2, plugin_data_pb2
 
     start = plugin_data_pb2.SessionStartInfo(
@@ -212,9 +212,9 @@ def _write_trial(writer, trial, kinds, names, extra_metrics) -> None:
     start.hparams[STATE_HPARAM].string_value = trial.state.name
     writer.summary_value(_hparams_value("session_start_info", start))
     steps = sorted(trial.intermediate_values)
-    for step in steps:
-        if extra_metrics:
-            writer.scalar(extra_metrics[0], float(trial.intermediate_values[step]), step=step)
+    if len(names) == 1:  # Optuna keeps intermediate values for single-objective studies only
+        for step in steps:
+            writer.scalar(f"epoch_{names[0]}", float(trial.intermediate_values[step]), step=step)
     # The dashboard shows a metric's last value; the final score sits after the last epoch.
     epochs = trial.user_attrs.get("epochs")
     final_step = int(epochs) if isinstance(epochs, (int, float)) else (steps[-1] if steps else 0)
