@@ -176,6 +176,23 @@ class SummaryWriter:
             value_proto.metadata.CopyFrom(metadata)
         self._add_summary(value_proto, step)
 
+    def summary_value(self, value: summary_pb2.Summary.Value, step: int = 0) -> None:
+        """Writes a prepared `Summary.Value`, for plugins this writer has no helper for.
+
+        The HParams dashboard, for example, reads values whose `metadata` names the `hparams`
+        plugin (see `strata.tuning.hparams_board`). The value is written as given: unlike
+        `scalar` and `text`, no plugin metadata is added.
+
+        Args:
+            value: A `tensorboard.compat.proto.summary_pb2.Summary.Value` proto.
+            step: Position on the step axis.
+        """
+        if not isinstance(value, summary_pb2.Summary.Value):
+            raise TypeError(
+                f"summary_value expected a Summary.Value proto; received {type(value).__name__}."
+            )
+        self._add_summary(value, step)
+
     def histogram(self, tag: str, values: Any, step: int, bins: int = 30) -> None:
         """Writes the distribution of `values`, shown by the Histograms and Distributions tabs.
 
