@@ -1,0 +1,14 @@
+"""strata.tuning: KerasTuner's API on Optuna (docs/tuning.md)."""
+
+from strata.tuning.hypermodel import HyperModel
+from strata.tuning.hyperparameters import HyperParameters
+from strata.tuning.objective import Objective
+from strata.tuning.oracle import Oracle, Trial
+from strata.tuning.tuner import Tuner
+from strata.tuning.tuners import (
+    BayesianOptimization,
+    GridSearch,
+    Hyperband,
+    RandomSearch,
+    TPESearch,
+)
