@@ -124,13 +124,14 @@ class Tuner(ReadingMixin):
         self.study_name = study_name or self.project_name
         if overwrite:
             _project.delete_project(self.storage, self.study_name, self.project_dir)
-        self.study = _project.open_study(
-            self.storage,
-            self.study_name,
-            self.objective.optuna_direction,
-            None,
-            pruner_object or optuna.pruners.NopPruner(),
-        )
+        with _project.quiet_optuna():
+            self.study = _project.open_study(
+                self.storage,
+                self.study_name,
+                self.objective.optuna_direction,
+                None,
+                pruner_object or optuna.pruners.NopPruner(),
+            )
         # A resumed study must not replay the seed's first draws, so the seed moves on with
         # the number of trials already in the study.
         existing = len(self.study.get_trials(deepcopy=False))

@@ -10,6 +10,8 @@ import optuna
 from strata.tuning.hyperparameters import grid
 from strata.tuning.tuner import Tuner
 
+_WAITING = optuna.trial.TrialState.WAITING
+
 
 class RandomSearch(Tuner):
     """Random search: every trial draws its hyperparameters independently (Optuna's
@@ -114,22 +116,25 @@ class GridSearch(Tuner):
 
     def _prepare_search(self, fit_args, fit_kwargs):
         super()._prepare_search(fit_args, fit_kwargs)
+        # Points already run or queued (a queued trial keeps its point in "fixed_params");
+        # a trial the user interrupted does not count, so its point runs again.
         taken = [
-            frozen.params
+            frozen.params or frozen.system_attrs.get("fixed_params", {})
             for frozen in self.study.get_trials(deepcopy=False)
-            if frozen.state != optuna.trial.TrialState.FAIL
-            or not frozen.user_attrs.get("interrupted", False)
+            if not frozen.user_attrs.get("interrupted", False)
         ]
+        room = None if self.max_trials is None else self.max_trials - self._finished_count()
+        waiting = len(self.study.get_trials(deepcopy=False, states=(_WAITING,)))
         for point in grid(self._recorded_space()):
+            if room is not None and waiting >= room:
+                break
             if not any(_matches(point, params) for params in taken):
+                waiting += 1
                 self.study.enqueue_trial(point)
                 taken.append(point)
 
     def _next_trial(self):
-        waiting = self.study.get_trials(
-            deepcopy=False, states=(optuna.trial.TrialState.WAITING,)
-        )
-        if not waiting:
+        if not self.study.get_trials(deepcopy=False, states=(_WAITING,)):
             return None
         return super()._next_trial()
 
