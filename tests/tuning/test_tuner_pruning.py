@@ -19,8 +19,16 @@ def _epochs(tuner, state):
 @pytest.mark.parametrize("pruner", ["median", "hyperband"])
 def test_pruner_stops_a_worse_trial_early(tmp_path, pruner):
     x, y = classification_data()
-    tuner = kt.RandomSearch(build, objective="loss", max_trials=8, seed=0, pruner=pruner,
-                            storage=memory(), directory=tmp_path, verbose=0)
+    tuner = kt.RandomSearch(
+        build,
+        objective="loss",
+        max_trials=8,
+        seed=0,
+        pruner=pruner,
+        storage=memory(),
+        directory=tmp_path,
+        verbose=0,
+    )
     tuner.search(x, y, epochs=4)
     pruned = _epochs(tuner, optuna.trial.TrialState.PRUNED)
     complete = _epochs(tuner, optuna.trial.TrialState.COMPLETE)
@@ -37,8 +45,17 @@ def test_pruner_stops_a_worse_trial_early(tmp_path, pruner):
 
 def test_hyperband_tuner_prunes_and_fits_max_epochs(tmp_path):
     x, y = classification_data()
-    tuner = kt.Hyperband(build, objective="loss", max_epochs=4, factor=2, max_trials=8, seed=0,
-                         storage=memory(), directory=tmp_path, verbose=0)
+    tuner = kt.Hyperband(
+        build,
+        objective="loss",
+        max_epochs=4,
+        factor=2,
+        max_trials=8,
+        seed=0,
+        storage=memory(),
+        directory=tmp_path,
+        verbose=0,
+    )
     tuner.search(x, y, epochs=1)  # Hyperband fits max_epochs whatever `epochs` says
     assert max(_epochs(tuner, optuna.trial.TrialState.COMPLETE)) == 4
     assert _epochs(tuner, optuna.trial.TrialState.PRUNED)
@@ -54,8 +71,15 @@ def test_hyperband_default_budget_follows_kerastuner():
 
 def test_missing_objective_lists_the_logged_keys(tmp_path):
     x, y = classification_data()
-    tuner = kt.RandomSearch(build, objective="val_loss", max_trials=2, pruner="median",
-                            storage=memory(), directory=tmp_path, verbose=0)
+    tuner = kt.RandomSearch(
+        build,
+        objective="val_loss",
+        max_trials=2,
+        pruner="median",
+        storage=memory(),
+        directory=tmp_path,
+        verbose=0,
+    )
     with pytest.raises(ValueError, match=r"'val_loss'.*\['accuracy', 'loss'\]"):
         tuner.search(x, y, epochs=1)
     assert tuner.study.trials[0].state == optuna.trial.TrialState.FAIL

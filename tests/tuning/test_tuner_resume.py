@@ -8,9 +8,16 @@ import strata.tuning as kt
 
 
 def _tuner(tmp_path, max_trials, overwrite=False, objective="val_loss"):
-    return kt.RandomSearch(build_model, objective=objective, max_trials=max_trials, seed=11,
-                           directory=tmp_path, project_name="resume", overwrite=overwrite,
-                           verbose=0)
+    return kt.RandomSearch(
+        build_model,
+        objective=objective,
+        max_trials=max_trials,
+        seed=11,
+        directory=tmp_path,
+        project_name="resume",
+        overwrite=overwrite,
+        verbose=0,
+    )
 
 
 def test_resume_runs_only_the_missing_trials_then_overwrite_starts_over(tmp_path):

@@ -29,8 +29,16 @@ def test_each_tuner_runs_end_to_end_and_the_seed_fixes_the_sequence(tmp_path, cl
     build = grid_build if cls is kt.GridSearch else build_model
     runs = []
     for name in ("a", "b"):
-        tuner = cls(build, objective="val_loss", seed=7, directory=tmp_path, project_name=name,
-                    storage=memory(), verbose=0, **kwargs)
+        tuner = cls(
+            build,
+            objective="val_loss",
+            seed=7,
+            directory=tmp_path,
+            project_name=name,
+            storage=memory(),
+            verbose=0,
+            **kwargs,
+        )
         tuner.search(x, y, epochs=2, validation_split=0.25)
         states = {t.state for t in tuner.study.trials}
         assert len(tuner.study.trials) == 3
@@ -42,7 +50,9 @@ def test_each_tuner_runs_end_to_end_and_the_seed_fixes_the_sequence(tmp_path, cl
 
 def test_grid_search_runs_every_point_once(tmp_path):
     x, y = classification_data()
-    tuner = kt.GridSearch(grid_build, objective="val_loss", storage=memory(), directory=tmp_path, verbose=0)
+    tuner = kt.GridSearch(
+        grid_build, objective="val_loss", storage=memory(), directory=tmp_path, verbose=0
+    )
     tuner.search(x, y, epochs=1, validation_split=0.25)
     points = sorted((p["units"], p["lr"]) for p in sampled(tuner))
     assert points == [(4, 0.01), (4, 0.05), (8, 0.01), (8, 0.05)]
@@ -52,8 +62,16 @@ def test_different_seeds_give_different_sequences(tmp_path):
     x, y = classification_data()
     seqs = []
     for seed in (1, 2):
-        tuner = kt.RandomSearch(build_model, objective="val_loss", max_trials=2, seed=seed,
-                                storage=memory(), directory=tmp_path, project_name=f"s{seed}", verbose=0)
+        tuner = kt.RandomSearch(
+            build_model,
+            objective="val_loss",
+            max_trials=2,
+            seed=seed,
+            storage=memory(),
+            directory=tmp_path,
+            project_name=f"s{seed}",
+            verbose=0,
+        )
         tuner.search(x, y, epochs=1, validation_split=0.25)
         seqs.append(sampled(tuner))
     assert seqs[0] != seqs[1]
@@ -66,16 +84,24 @@ def test_kerastuner_style_script(tmp_path, capsys):
     def build_model(hp):
         model = keras.Sequential()
         model.add(keras.layers.Input(shape=(4,)))
-        model.add(keras.layers.Dense(units=hp.Int("units", min_value=4, max_value=16, step=4),
-                                     activation=hp.Choice("activation", ["relu", "tanh"])))
+        model.add(
+            keras.layers.Dense(
+                units=hp.Int("units", min_value=4, max_value=16, step=4),
+                activation=hp.Choice("activation", ["relu", "tanh"]),
+            )
+        )
         model.add(keras.layers.Dense(2, activation="softmax"))
         learning_rate = hp.Float("lr", min_value=1e-3, max_value=1e-1, sampling="log")
-        model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
-                      loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        model.compile(
+            optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+        )
         return model
 
-    tuner = kt.RandomSearch(build_model, objective="val_accuracy", max_trials=3,
-                            directory=tmp_path, project_name="p")
+    tuner = kt.RandomSearch(
+        build_model, objective="val_accuracy", max_trials=3, directory=tmp_path, project_name="p"
+    )
     tuner.search_space_summary()
     tuner.search(x_train, y_train, epochs=2, validation_split=0.2)
     best_model = tuner.get_best_models(1)[0]
@@ -101,8 +127,15 @@ def test_kerastuner_style_script(tmp_path, capsys):
 def test_best_model_gets_back_its_recorded_score(tmp_path):
     x, y = classification_data()
     (xt, yt), (xv, yv) = split(x, y)
-    tuner = kt.RandomSearch(build_model, objective="val_loss", max_trials=3, seed=3,
-                            storage=memory(), directory=tmp_path, verbose=0)
+    tuner = kt.RandomSearch(
+        build_model,
+        objective="val_loss",
+        max_trials=3,
+        seed=3,
+        storage=memory(),
+        directory=tmp_path,
+        verbose=0,
+    )
     tuner.search(xt, yt, epochs=3, validation_data=(xv, yv))
     for rank, (record, model) in enumerate(
         zip(tuner.oracle.get_best_trials(3), tuner.get_best_models(3))
@@ -118,16 +151,23 @@ def test_best_model_gets_back_its_recorded_score(tmp_path):
 def test_restored_best_weights_set_the_score(tmp_path):
     x, y = classification_data()
     (xt, yt), (xv, yv) = split(x, y)
+
     # A learning rate this large makes val_loss bounce, so the best epoch is not the last.
     def build(hp):
         from tuning.tuner_helpers import small_model
 
         return small_model(hp.Choice("units", [8]), hp.Choice("lr", [0.8]))
 
-    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=1,
-                                         restore_best_weights=True)
-    tuner = kt.RandomSearch(build, objective="val_loss", max_trials=1, seed=0,
-                            storage=memory(), directory=tmp_path, verbose=0)
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=1, restore_best_weights=True)
+    tuner = kt.RandomSearch(
+        build,
+        objective="val_loss",
+        max_trials=1,
+        seed=0,
+        storage=memory(),
+        directory=tmp_path,
+        verbose=0,
+    )
     tuner.search(xt, yt, epochs=8, validation_data=(xv, yv), callbacks=[stop])
     record = tuner.oracle.get_best_trials(1)[0]
     model = tuner.get_best_models(1)[0]
@@ -142,8 +182,16 @@ def test_restored_best_weights_set_the_score(tmp_path):
 def test_executions_per_trial_mean_and_saved_execution(tmp_path):
     x, y = classification_data()
     (xt, yt), (xv, yv) = split(x, y)
-    tuner = kt.RandomSearch(build_model, objective="val_loss", max_trials=1, seed=5,
-                            executions_per_trial=3, storage=memory(), directory=tmp_path, verbose=0)
+    tuner = kt.RandomSearch(
+        build_model,
+        objective="val_loss",
+        max_trials=1,
+        seed=5,
+        executions_per_trial=3,
+        storage=memory(),
+        directory=tmp_path,
+        verbose=0,
+    )
     tuner.search(xt, yt, epochs=2, validation_data=(xv, yv))
     record = tuner.oracle.get_best_trials(1)[0]
     scores = record.execution_scores
@@ -158,8 +206,15 @@ def test_results_dataframe_and_list_without_pandas(tmp_path, monkeypatch):
     import builtins
 
     x, y = classification_data()
-    tuner = kt.RandomSearch(build_model, objective="val_loss", max_trials=2, seed=0,
-                            storage=memory(), directory=tmp_path, verbose=0)
+    tuner = kt.RandomSearch(
+        build_model,
+        objective="val_loss",
+        max_trials=2,
+        seed=0,
+        storage=memory(),
+        directory=tmp_path,
+        verbose=0,
+    )
     tuner.search(x, y, epochs=2, validation_split=0.25)
     frame = tuner.results
     pandas = pytest.importorskip("pandas")
@@ -186,8 +241,15 @@ def test_best_model_missing_weights_names_the_file(tmp_path):
     import os
 
     x, y = classification_data()
-    tuner = kt.RandomSearch(build_model, objective="val_loss", max_trials=1, seed=0,
-                            storage=memory(), directory=tmp_path, verbose=0)
+    tuner = kt.RandomSearch(
+        build_model,
+        objective="val_loss",
+        max_trials=1,
+        seed=0,
+        storage=memory(),
+        directory=tmp_path,
+        verbose=0,
+    )
     tuner.search(x, y, epochs=1, validation_split=0.25)
     path = os.path.join(tuner.get_trial_dir(0), "checkpoint.weights.h5")
     os.remove(path)
@@ -200,8 +262,15 @@ def test_trial_folders_and_study_file(tmp_path):
     import os
 
     x, y = classification_data()
-    tuner = kt.RandomSearch(build_model, objective="val_loss", max_trials=2, seed=0,
-                            directory=tmp_path, project_name="proj", verbose=0)
+    tuner = kt.RandomSearch(
+        build_model,
+        objective="val_loss",
+        max_trials=2,
+        seed=0,
+        directory=tmp_path,
+        project_name="proj",
+        verbose=0,
+    )
     tuner.search(x, y, epochs=1, validation_split=0.25)
     folder = tmp_path / "proj"
     assert (folder / "study.db").exists()

@@ -12,3 +12,17 @@ from strata.tuning.tuners import (
     RandomSearch,
     TPESearch,
 )
+
+__all__ = [
+    "BayesianOptimization",
+    "GridSearch",
+    "HyperModel",
+    "HyperParameters",
+    "Hyperband",
+    "Objective",
+    "Oracle",
+    "RandomSearch",
+    "TPESearch",
+    "Trial",
+    "Tuner",
+]

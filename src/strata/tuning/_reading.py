@@ -50,7 +50,7 @@ class ReadingMixin:
         """Print the best `num_trials` trials in KerasTuner's format."""
         print("Results summary")
         print(f"Results in {self.project_dir}")
-        print("Showing %d best trials" % num_trials)
+        print(f"Showing {num_trials} best trials")
         print(f"{self.objective}")
         for record in self.oracle.get_best_trials(num_trials):
             print()

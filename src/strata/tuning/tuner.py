@@ -9,6 +9,7 @@ import time
 import optuna
 
 from strata.tuning import _project
+from strata.tuning import oracle as _attrs
 from strata.tuning._pruning import (
     ObjectiveNotLogged,
     PruningCallback,
@@ -16,13 +17,17 @@ from strata.tuning._pruning import (
     pruner_for_epochs,
 )
 from strata.tuning._reading import ReadingMixin
-from strata.tuning._run import TrialResult, combine, convert_run_trial, execution_seed
-from strata.tuning._run import result_from_fit
+from strata.tuning._run import (
+    TrialResult,
+    combine,
+    convert_run_trial,
+    execution_seed,
+    result_from_fit,
+)
 from strata.tuning.hypermodel import HyperModel
 from strata.tuning.hyperparameters import HyperParameters
 from strata.tuning.objective import Objective
 from strata.tuning.oracle import Oracle, Trial, trial_id
-from strata.tuning import oracle as _attrs
 
 _FINISHED = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
 
@@ -118,8 +123,8 @@ class Tuner(ReadingMixin):
         self.project_name = project_name or "untitled_project"
         self.project_dir = os.path.join(self.directory, self.project_name)
         os.makedirs(self.project_dir, exist_ok=True)
-        self.storage = storage if storage is not None else _project.default_storage(
-            self.project_dir
+        self.storage = (
+            storage if storage is not None else _project.default_storage(self.project_dir)
         )
         self.study_name = study_name or self.project_name
         if overwrite:
@@ -221,8 +226,9 @@ class Tuner(ReadingMixin):
         scores). `hp` is None for an Optuna-style `build(trial)`."""
         if type(self).run_trial is not Tuner.run_trial:
             view = self._trial_view(hp, trial)
-            return convert_run_trial(self.run_trial(view, *fit_args, **fit_kwargs),
-                                     self.objective.name)
+            return convert_run_trial(
+                self.run_trial(view, *fit_args, **fit_kwargs), self.objective.name
+            )
         return self._run_executions(hp, trial, fit_args, fit_kwargs)
 
     def run_trial(self, trial, *fit_args, **fit_kwargs):
@@ -232,8 +238,7 @@ class Tuner(ReadingMixin):
         dict of metrics (with the objective's name), a `History`, or a list of those (one per
         execution). The default builds and fits `executions_per_trial` models.
         """
-        return self._run_executions(trial.hyperparameters, trial.optuna_trial, fit_args,
-                                    fit_kwargs)
+        return self._run_executions(trial.hyperparameters, trial.optuna_trial, fit_args, fit_kwargs)
 
     def _run_executions(self, hp, trial, fit_args, fit_kwargs):
         user_callbacks = list(fit_kwargs.pop("callbacks", None) or [])

@@ -67,7 +67,8 @@ class BayesianOptimization(Tuner):
             not isinstance(num_initial_points, int) or num_initial_points < 1
         ):
             raise ValueError(
-                f"num_initial_points must be a positive integer or None; got {num_initial_points!r}."
+                "num_initial_points must be a positive integer or None; "
+                f"received {num_initial_points!r}."
             )
         self.num_initial_points = num_initial_points
         self.alpha = alpha
