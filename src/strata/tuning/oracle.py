@@ -120,7 +120,11 @@ class Oracle:
         tuner: the `Tuner` whose study, objective and `max_trials` this view reads.
 
     Example:
-        >>> # tuner.oracle.get_best_trials(1)[0].score
+        >>> import tempfile
+        >>> import strata.tuning as kt
+        >>> tuner = kt.RandomSearch(lambda hp: None, directory=tempfile.mkdtemp(), verbose=0)
+        >>> tuner.oracle.get_best_trials(1), tuner.oracle.max_trials
+        ([], 10)
     """
 
     def __init__(self, tuner):

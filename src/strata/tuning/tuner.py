@@ -60,8 +60,24 @@ class Tuner(ReadingMixin):
             raise TypeError.
 
     Example:
-        >>> # tuner = Tuner(build_model, objective="val_loss", max_trials=5, directory=tmp)
-        >>> # tuner.search(x, y, epochs=3, validation_split=0.2)
+        >>> import tempfile
+        >>> import numpy as np
+        >>> import strata as keras
+        >>> import strata.tuning as kt
+        >>> def build(hp):
+        ...     model = keras.Sequential([
+        ...         keras.layers.Input((3,)),
+        ...         keras.layers.Dense(hp.Int("units", 1, 4), activation="relu"),
+        ...         keras.layers.Dense(1),
+        ...     ])
+        ...     model.compile(optimizer="adam", loss="mse")
+        ...     return model
+        >>> x, y = np.ones((8, 3), "float32"), np.ones((8, 1), "float32")
+        >>> tuner = kt.Tuner(build, objective="val_loss", max_trials=2, seed=0,
+        ...                  directory=tempfile.mkdtemp(), verbose=0)
+        >>> tuner.search(x, y, epochs=1, validation_split=0.25)
+        >>> [trial.status for trial in tuner.oracle.get_best_trials(2)]
+        ['COMPLETED', 'COMPLETED']
     """
 
     def __init__(

@@ -18,7 +18,11 @@ class RandomSearch(Tuner):
     `RandomSampler(seed)`). Arguments as `Tuner`.
 
     Example:
-        >>> # tuner = RandomSearch(build_model, objective="val_accuracy", max_trials=5)
+        >>> import tempfile
+        >>> tuner = RandomSearch(lambda hp: None, objective="val_loss",
+        ...                      directory=tempfile.mkdtemp(), verbose=0)
+        >>> type(tuner.study.sampler).__name__
+        'RandomSampler'
     """
 
     def _make_sampler(self, seed):
@@ -30,7 +34,10 @@ class TPESearch(Tuner):
     `TPESampler(seed)`). strata's own tuner: KerasTuner has none. Arguments as `Tuner`.
 
     Example:
-        >>> # tuner = TPESearch(build_model, objective="val_loss", max_trials=20)
+        >>> import tempfile
+        >>> tuner = TPESearch(lambda hp: None, directory=tempfile.mkdtemp(), verbose=0)
+        >>> type(tuner.study.sampler).__name__, tuner.objective.name
+        ('TPESampler', 'val_loss')
     """
 
     def _make_sampler(self, seed):
@@ -49,7 +56,11 @@ class BayesianOptimization(Tuner):
             function (log expected improvement), not an upper confidence bound.
 
     Example:
-        >>> # tuner = BayesianOptimization(build_model, objective="val_loss", max_trials=20)
+        >>> import tempfile
+        >>> tuner = BayesianOptimization(lambda hp: None, num_initial_points=4,
+        ...                              directory=tempfile.mkdtemp(), verbose=0)
+        >>> type(tuner.study.sampler).__name__
+        'GPSampler'
     """
 
     def __init__(
@@ -100,7 +111,10 @@ class GridSearch(Tuner):
     points already run. Arguments as `Tuner`.
 
     Example:
-        >>> # tuner = GridSearch(build_model, objective="val_loss", max_trials=None)
+        >>> import tempfile
+        >>> tuner = GridSearch(lambda hp: None, directory=tempfile.mkdtemp(), verbose=0)
+        >>> tuner.max_trials is None
+        True
     """
 
     def __init__(self, hypermodel=None, objective=None, max_trials=None, seed=None, **kwargs):
