@@ -281,7 +281,7 @@ class HyperParameters:
         if hp.is_active(self.values) and hp.name in self.values:
             # Another active branch declared the name: it is the same hyperparameter, which
             # Optuna can only sample with one distribution.
-            active = next(k for k in self._by_name[hp.name] if k.is_active(self.values))
+            active = next((k for k in self._by_name[hp.name] if k.is_active(self.values)), hp)
             if not active.same_range(hp):
                 raise ValueError(_conflict(active, hp))
         self._by_name[hp.name].append(hp)

@@ -16,6 +16,8 @@ categorical over its finite value list, since Optuna forbids `log=True` with a s
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import optuna
 
 from strata.tuning.hp_types import Boolean, Choice, Fixed, Float, Int
@@ -76,9 +78,18 @@ def suggest(trial, hp):
         value = trial.suggest_int(name, dist.low, dist.high, step=dist.step, log=dist.log)
     else:
         value = trial.suggest_float(name, dist.low, dist.high, step=dist.step, log=dist.log)
+        value = _snap(value, dist)
     if _mirrored(hp):
         value = hp.max_value + hp.min_value - value
     return value
+
+
+def _snap(value, dist):
+    """A stepped float exactly on its grid: Optuna returns `0.6000000000000001` for 0.6."""
+    if not isinstance(dist, optuna.distributions.FloatDistribution) or dist.step is None:
+        return value
+    low, step = Decimal(str(dist.low)), Decimal(str(dist.step))
+    return float(low + round((Decimal(str(value)) - low) / step) * step)
 
 
 def values_from_trial(trial):
@@ -89,11 +100,11 @@ def values_from_trial(trial):
     """
     values = {}
     for name, value in trial.params.items():
+        dist = trial.distributions[name]
         if name.startswith(REVERSE_LOG_PREFIX):
-            dist = trial.distributions[name]
             name = name[len(REVERSE_LOG_PREFIX):]
             value = dist.high + dist.low - value
-        values[name] = value
+        values[name] = _snap(value, dist)
     for key, value in trial.user_attrs.items():
         if key.startswith(FIXED_PREFIX):
             values[key[len(FIXED_PREFIX):]] = value
