@@ -1,4 +1,5 @@
-"""strata.tuning: KerasTuner's API on Optuna (docs/tuning.md)."""
+"""Hyperparameter tuning with KerasTuner's public API on Optuna: `import strata.tuning as kt`
+(docs: docs/tuning-hyperparameters.md, docs/tuning.md)."""
 
 from strata.tuning.hypermodel import HyperModel
 from strata.tuning.hyperparameters import HyperParameters
