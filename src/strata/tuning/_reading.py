@@ -94,8 +94,10 @@ class ReadingMixin:
         model.load_weights(path)
         return model
 
-    def _fixed_hyperparameters(self, values):
-        return HyperParameters.from_values(dict(values))
+    def _fixed_hyperparameters(self, values, config=None):
+        """A trial's hyperparameters with their values (and, for build(hp), the space): a
+        declaration of a known name returns the trial's value, as KerasTuner's do."""
+        return HyperParameters.from_config(config or {"space": [], "values": dict(values)})
 
     @property
     def results(self):
@@ -109,7 +111,7 @@ class ReadingMixin:
         return pandas.DataFrame(rows)
 
     def _row(self, frozen):
-        record = _attrs.to_record(frozen, self.max_trials, dict)
+        record = _attrs.to_record(frozen, self.max_trials, lambda values, config: values)
         row = {"trial": frozen.number, "state": record.state, "score": record.score}
         for name, value in record.hyperparameters.items():
             row[name if name not in row else f"hp_{name}"] = value

@@ -23,6 +23,7 @@ _STATUS = {
 
 # User attributes the tuner stores on every Optuna trial.
 ATTR_HPS = "hyperparameters"
+ATTR_HP_CONFIG = "hyperparameters_config"
 ATTR_METRICS = "metrics"
 ATTR_EPOCHS = "epochs"
 ATTR_EXECUTION_SCORES = "execution_scores"
@@ -93,7 +94,8 @@ def trial_id(number, max_trials):
 
 
 def to_record(frozen, max_trials, make_hps):
-    """A `Trial` from an Optuna `FrozenTrial`; `make_hps(values)` builds fixed hyperparameters."""
+    """A `Trial` from an Optuna `FrozenTrial`; `make_hps(values, config)` builds its
+    hyperparameters (`config`: the trial's `HyperParameters.get_config()`, or None)."""
     attrs = frozen.user_attrs
     values = attrs.get(ATTR_HPS, dict(frozen.params))
     score = attrs.get(ATTR_SCORE, frozen.value)
@@ -101,7 +103,7 @@ def to_record(frozen, max_trials, make_hps):
         trial_id=trial_id(frozen.number, max_trials),
         number=frozen.number,
         score=None if frozen.state == optuna.trial.TrialState.FAIL else score,
-        hyperparameters=make_hps(values),
+        hyperparameters=make_hps(values, attrs.get(ATTR_HP_CONFIG)),
         status=_STATUS.get(frozen.state, frozen.state.name),
         state=frozen.state.name,
         metrics=dict(attrs.get(ATTR_METRICS, {})),

@@ -329,16 +329,22 @@ class Tuner(ReadingMixin):
         values = dict(hp.values) if hp is not None and hp.values else {}
         return values or dict(trial.params)
 
+    def _record_hyperparameters(self, trial, hp):
+        values = _jsonable(self._values_of(hp, trial))
+        trial.set_user_attr(_attrs.ATTR_HPS, values)
+        if hp is not None:
+            trial.set_user_attr(_attrs.ATTR_HP_CONFIG, hp.get_config())
+        return values
+
     def _record_failure(self, trial, hp, message, start):
-        trial.set_user_attr(_attrs.ATTR_HPS, _jsonable(self._values_of(hp, trial)))
+        self._record_hyperparameters(trial, hp)
         trial.set_user_attr(_attrs.ATTR_ERROR, message)
         trial.set_user_attr(_attrs.ATTR_DURATION, time.time() - start)
         self._finish_trial(trial, optuna.trial.TrialState.FAIL, None)
         self._progress(trial.number, f"failed ({message})", self._values_of(hp, trial), None)
 
     def _record_success(self, trial, hp, result: TrialResult, start):
-        values = _jsonable(self._values_of(hp, trial))
-        trial.set_user_attr(_attrs.ATTR_HPS, values)
+        values = self._record_hyperparameters(trial, hp)
         trial.set_user_attr(_attrs.ATTR_SCORE, result.score)
         trial.set_user_attr(_attrs.ATTR_METRICS, result.metrics)
         trial.set_user_attr(_attrs.ATTR_EPOCHS, result.epochs)
