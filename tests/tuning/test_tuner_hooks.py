@@ -90,6 +90,18 @@ def test_hypermodel_fit_tunes_batch_size(tmp_path):
 class ScoreTuner(kt.Tuner):
     """KerasTuner's custom-objective style: run_trial returns a number."""
 
+    def on_search_begin(self):
+        self.events = ["search_begin"]
+
+    def on_trial_begin(self, trial):
+        self.events.append(("begin", trial.trial_id, trial.status))
+
+    def on_trial_end(self, trial):
+        self.events.append(("end", trial.trial_id, trial.status))
+
+    def on_search_end(self):
+        self.events.append("search_end")
+
     def run_trial(self, trial, *args, **kwargs):
         hp = trial.hyperparameters
         value = hp.Float("x", -2.0, 2.0)
@@ -116,14 +128,25 @@ class HistoryTuner(kt.Tuner):
     def run_trial(self, trial, x, y, **kwargs):
         model = small_model(trial.hyperparameters.Choice("units", [4, 8]), 0.01)
         if trial.number == 0:
-            return model.fit(x, y, **kwargs)
+            # KerasTuner's usual override: the hypermodel's fit on the built model.
+            model = self.hypermodel.build(trial.hyperparameters)
+            return self.hypermodel.fit(trial.hyperparameters, model, x, y, **kwargs)
         model.fit(x, y, **kwargs)
         return model.evaluate(x, y, verbose=0, return_dict=True) | {"val_loss": 0.5}
 
 
 def test_run_trial_override_returning_history_or_dict(tmp_path):
+    def build(hp):
+        return small_model(hp.Choice("units", [4, 8]), 0.01)
+
     tuner = HistoryTuner(
-        objective="val_loss", max_trials=2, seed=0, storage=memory(), directory=tmp_path, verbose=0
+        build,
+        objective="val_loss",
+        max_trials=2,
+        seed=0,
+        storage=memory(),
+        directory=tmp_path,
+        verbose=0,
     )
     x, y = classification_data()
     tuner.search(x, y, epochs=2, validation_split=0.25)

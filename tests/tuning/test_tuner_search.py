@@ -104,7 +104,7 @@ def test_kerastuner_style_script(tmp_path, capsys):
     )
     tuner.search_space_summary()
     tuner.search(x_train, y_train, epochs=2, validation_split=0.2)
-    best_model = tuner.get_best_models(1)[0]
+    best_model = tuner.get_best_models(num_models=1)[0]
     predictions = best_model.predict(x_train[:5], verbose=0)
     assert predictions.shape == (5, 2)
     best_hps = tuner.get_best_hyperparameters(1)[0]

@@ -60,18 +60,19 @@ class ReadingMixin:
         """The hyperparameters of the best `num_trials` trials, best first (fixed mode)."""
         return [record.hyperparameters for record in self.oracle.get_best_trials(num_trials)]
 
-    def get_best_models(self, num_trials=1):
-        """The best `num_trials` models, best first: rebuilt and loaded with the weights the
+    def get_best_models(self, num_models=1):
+        """The best `num_models` models, best first: rebuilt and loaded with the weights the
         trial's score describes.
 
         Raises:
             FileNotFoundError: a trial's weights file is missing (e.g. it ran elsewhere).
         """
-        return [self.load_trial_model(record) for record in self.oracle.get_best_trials(num_trials)]
+        return [self.load_model(record) for record in self.oracle.get_best_trials(num_models)]
 
-    def load_trial_model(self, record):
-        """The model of one trial (`Trial` or number), rebuilt and loaded from its weights."""
-        number = record.number if hasattr(record, "number") else int(record)
+    def load_model(self, trial):
+        """The model of one trial (a `Trial`, its id or number), rebuilt and loaded with the
+        weights the trial kept."""
+        number = trial.number if hasattr(trial, "number") else int(trial)
         folder = self.get_trial_dir(number)
         path = os.path.join(folder, _project.CHECKPOINT)
         if not os.path.exists(path):
@@ -83,7 +84,7 @@ class ReadingMixin:
         frozen = self.study.trials[number]
         values = frozen.user_attrs.get(_attrs.ATTR_HPS, dict(frozen.params))
         if self._native:
-            model = self.hypermodel(optuna.trial.FixedTrial(dict(frozen.params), number))
+            model = self._build(None, optuna.trial.FixedTrial(dict(frozen.params), number))
         else:
             model = self._build(HyperParameters.from_values(values), None)
         if not getattr(model, "built", True):

@@ -24,7 +24,7 @@ from strata.tuning._run import (
     execution_seed,
     result_from_fit,
 )
-from strata.tuning.hypermodel import HyperModel
+from strata.tuning.hypermodel import HyperModel, get_hypermodel
 from strata.tuning.hyperparameters import HyperParameters
 from strata.tuning.objective import Objective
 from strata.tuning.oracle import Oracle, Trial, trial_id
@@ -121,12 +121,14 @@ class Tuner(ReadingMixin):
             raise ValueError(f"max_trials must be a positive integer or None; got {max_trials!r}.")
         if sampler is not None and not isinstance(sampler, optuna.samplers.BaseSampler):
             raise ValueError(f"sampler must be an optuna sampler; received {sampler!r}.")
-        self.hypermodel = hypermodel
         self._native = (
             hypermodel is not None
             and not isinstance(hypermodel, HyperModel)
             and _project.is_native_build(hypermodel)
         )
+        # Functions are wrapped, so `self.hypermodel.build(hp)` and `.fit(hp, model, ...)`
+        # work in a run_trial override as in KerasTuner.
+        self.hypermodel = get_hypermodel(hypermodel)
         self.objective = Objective.resolve("val_loss" if objective is None else objective)
         self.max_trials = max_trials
         self.executions_per_trial = executions_per_trial
@@ -182,6 +184,7 @@ class Tuner(ReadingMixin):
         """
         fit_kwargs.setdefault("verbose", 0)
         self._prepare_search(fit_args, fit_kwargs)
+        self.on_search_begin()
         failures = 0
         with _project.quiet_optuna():
             while True:
@@ -189,11 +192,29 @@ class Tuner(ReadingMixin):
                 if trial is None:
                     break
                 error = self._run_one(trial, fit_args, fit_kwargs)
+                self.on_trial_end(self.oracle._record(self._frozen(trial.number)))
                 failures = failures + 1 if error is not None else 0
                 if failures >= self.max_consecutive_failed_trials:
                     raise RuntimeError(
                         f"{failures} consecutive trials failed; the last error: {error!r}."
                     ) from error
+        self.on_search_end()
+
+    # KerasTuner's no-op hooks, for subclasses.
+    def on_search_begin(self):
+        """Called once when `search` starts."""
+
+    def on_search_end(self):
+        """Called once when `search` ends (not when it raises)."""
+
+    def on_trial_begin(self, trial):
+        """Called before a trial is scored, with a running `Trial` (live hyperparameters)."""
+
+    def on_trial_end(self, trial):
+        """Called after a trial is recorded, with its finished `Trial`."""
+
+    def _frozen(self, number):
+        return self.study.get_trials(deepcopy=False)[number]
 
     def _next_trial(self):
         """SEAM 1: the next Optuna trial to run, or None when the search is done."""
@@ -221,6 +242,7 @@ class Tuner(ReadingMixin):
         """Score one trial and record it; returns the error of a failed trial, else None."""
         start = time.time()
         hp = None if self._native else HyperParameters.from_trial(trial)
+        self.on_trial_begin(self._trial_view(hp, trial))
         try:
             result = self._score_trial(hp, trial, fit_args, dict(fit_kwargs))
         except ObjectiveNotLogged:
@@ -282,11 +304,10 @@ class Tuner(ReadingMixin):
     def _build(self, hp, trial):
         """A model for this trial: `build(trial)` when native, else `build(hp)`."""
         if self._native:
-            model = self.hypermodel(trial)
-        elif isinstance(self.hypermodel, HyperModel):
-            model = self.hypermodel.build(hp)
+            model = self.hypermodel.build(trial)
         else:
-            model = self.hypermodel(hp)
+            self.hypermodel.declare_hyperparameters(hp)
+            model = self.hypermodel.build(hp)
         if model is None:
             raise ValueError("The hypermodel's build returned None; it must return a model.")
         self._apply_keras_options(model)
@@ -306,9 +327,7 @@ class Tuner(ReadingMixin):
             )
 
     def _fit(self, hp, model, fit_args, fit_kwargs):
-        if isinstance(self.hypermodel, HyperModel):
-            return self.hypermodel.fit(hp, model, *fit_args, **fit_kwargs)
-        return model.fit(*fit_args, **fit_kwargs)
+        return self.hypermodel.fit(hp, model, *fit_args, **fit_kwargs)
 
     def _trial_view(self, hp, trial):
         """What a `run_trial` override receives: KerasTuner's `Trial` with live hyperparameters
