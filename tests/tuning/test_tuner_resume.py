@@ -54,3 +54,24 @@ def test_resume_with_the_opposite_direction_is_refused(tmp_path):
     _tuner(tmp_path, 1).search(x, y, epochs=1, validation_split=0.25)
     with pytest.raises(ValueError, match="direction"):
         _tuner(tmp_path, 2, objective="val_accuracy")
+
+
+def test_storage_url_and_study_name_are_shared_between_projects(tmp_path):
+    # Two tuners in different folders pointing at one storage and study continue one search.
+    x, y = classification_data()
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    common = dict(objective="val_loss", storage=url, study_name="shared", seed=3, verbose=0)
+    kt.RandomSearch(
+        build_model, max_trials=1, directory=tmp_path, project_name="one", **common
+    ).search(x, y, epochs=1, validation_split=0.25)
+    other = kt.RandomSearch(
+        build_model, max_trials=2, directory=tmp_path, project_name="two", **common
+    )
+    assert other.remaining_trials == 1
+    other.search(x, y, epochs=1, validation_split=0.25)
+    assert [t.number for t in other.study.trials] == [0, 1]
+    assert not (tmp_path / "one" / "study.db").exists()
+    assert (tmp_path / "one" / "trial_0000").is_dir() and (tmp_path / "two" / "trial_0001").is_dir()
+    # Trial 0's weights live in the other project's folder: the error names the file.
+    with pytest.raises(FileNotFoundError, match="trial_0000"):
+        other.load_model(0)

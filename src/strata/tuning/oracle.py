@@ -51,6 +51,9 @@ class Trial:
         fold_scores: per-fold scores in cross-validation mode, else None.
         execution_scores: the score of each execution.
         message: the error text of a failed trial, else None.
+        duration_s: seconds the trial took.
+        optuna_trial: the live `optuna.trial.Trial` while the trial runs (what a `run_trial`
+            override receives), else None.
 
     Example:
         >>> Trial(trial_id="0", number=0, score=0.5, hyperparameters=None,
@@ -70,6 +73,7 @@ class Trial:
     execution_scores: list | None = None
     message: str | None = None
     duration_s: float | None = None
+    optuna_trial: object = dataclasses.field(default=None, repr=False, compare=False)
 
     def summary(self):
         """Print the trial as KerasTuner's `Trial.summary` does."""

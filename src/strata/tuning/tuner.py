@@ -332,16 +332,15 @@ class Tuner(ReadingMixin):
     def _trial_view(self, hp, trial):
         """What a `run_trial` override receives: KerasTuner's `Trial` with live hyperparameters
         (sampling from the Optuna trial as they are read)."""
-        view = Trial(
+        return Trial(
             trial_id=trial_id(trial.number, self.max_trials),
             number=trial.number,
             score=None,
             hyperparameters=hp if hp is not None else HyperParameters.from_trial(trial),
             status="RUNNING",
             state="RUNNING",
+            optuna_trial=trial,
         )
-        view.optuna_trial = trial
-        return view
 
     # Recording a finished trial.
     def _values_of(self, hp, trial):
