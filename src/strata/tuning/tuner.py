@@ -155,13 +155,16 @@ class Tuner(ReadingMixin):
                 None,
                 pruner_object or optuna.pruners.NopPruner(),
             )
-        # A resumed study must not replay the seed's first draws, so the seed moves on with
-        # the number of trials already in the study.
-        existing = len(self.study.get_trials(deepcopy=False))
-        self.study.sampler = sampler or self._make_sampler(
-            seed if existing == 0 or seed is None else execution_seed(seed, existing, 0)
-        )
+        self.study.sampler = sampler or self._make_sampler(self._sampler_seed())
         self.oracle = Oracle(self)
+
+    def _sampler_seed(self):
+        """The seed for a new sampler: a resumed study must not replay the seed's first
+        draws, so the seed moves on with the number of trials already in the study."""
+        existing = len(self.study.get_trials(deepcopy=False))
+        if existing == 0 or self.seed is None:
+            return self.seed
+        return execution_seed(self.seed, existing, 0)
 
     # Construction hooks for the subclasses.
     def _make_sampler(self, seed):

@@ -88,19 +88,19 @@ class BayesianOptimization(Tuner):
         super().__init__(hypermodel, objective, max_trials=max_trials, seed=seed, **kwargs)
 
     def _make_sampler(self, seed):
-        self._sampler_seed = seed
-        return self._gp_sampler(self.num_initial_points or 10)
+        return self._gp_sampler(seed, self.num_initial_points or 10)
 
-    def _gp_sampler(self, startup):
+    def _gp_sampler(self, seed, startup):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            return optuna.samplers.GPSampler(seed=self._sampler_seed, n_startup_trials=startup)
+            return optuna.samplers.GPSampler(seed=seed, n_startup_trials=startup)
 
     def _prepare_search(self, fit_args, fit_kwargs):
         super()._prepare_search(fit_args, fit_kwargs)
         if self.num_initial_points is None and self._user_sampler is None and not self._native:
+            # KerasTuner's rule needs the number of hyperparameters: known once build records.
             dimensions = len(self._recorded_space().space)
-            self.study.sampler = self._gp_sampler(max(3 * dimensions, 3))
+            self.study.sampler = self._gp_sampler(self._sampler_seed(), max(3 * dimensions, 3))
 
 
 class GridSearch(Tuner):
