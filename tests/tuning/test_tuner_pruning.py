@@ -43,7 +43,7 @@ def test_pruner_stops_a_worse_trial_early(tmp_path, pruner):
     assert set(rows.loc[rows["state"] == "PRUNED", "epochs_run"]) <= {1, 2, 3}
 
 
-def test_hyperband_tuner_prunes_and_fits_max_epochs(tmp_path):
+def test_hyperband_tuner_prunes_and_fits_max_epochs(tmp_path, capsys):
     x, y = classification_data()
     tuner = kt.Hyperband(
         build,
@@ -54,11 +54,15 @@ def test_hyperband_tuner_prunes_and_fits_max_epochs(tmp_path):
         seed=0,
         storage=memory(),
         directory=tmp_path,
-        verbose=0,
+        verbose=1,
     )
     tuner.search(x, y, epochs=1)  # Hyperband fits max_epochs whatever `epochs` says
     assert max(_epochs(tuner, optuna.trial.TrialState.COMPLETE)) == 4
-    assert _epochs(tuner, optuna.trial.TrialState.PRUNED)
+    pruned = _epochs(tuner, optuna.trial.TrialState.PRUNED)
+    assert pruned
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 8 and lines[0].startswith("Trial 1/8 ")
+    assert sum(f"pruned at epoch {pruned[0]}:" in line for line in lines) >= 1
 
 
 def test_hyperband_default_budget_follows_kerastuner():

@@ -248,6 +248,9 @@ class Tuner(ReadingMixin):
         self.on_trial_begin(self._trial_view(hp, trial))
         try:
             result = self._score_trial(hp, trial, fit_args, dict(fit_kwargs))
+            if result.model is not None:
+                # Inside the try: a trial whose weights cannot be saved has failed.
+                self._save_trial(trial.number, _jsonable(self._values_of(hp, trial)), result)
         except ObjectiveNotLogged:
             self._record_failure(trial, hp, "objective not logged", start)
             raise
@@ -371,8 +374,6 @@ class Tuner(ReadingMixin):
         trial.set_user_attr(_attrs.ATTR_EPOCHS, result.epochs)
         trial.set_user_attr(_attrs.ATTR_EXECUTION_SCORES, result.execution_scores)
         trial.set_user_attr(_attrs.ATTR_FOLD_SCORES, result.fold_scores)
-        if result.model is not None:
-            self._save_trial(trial.number, values, result)
         trial.set_user_attr(_attrs.ATTR_DURATION, time.time() - start)
         state = optuna.trial.TrialState.PRUNED if result.pruned else _FINISHED[0]
         self._finish_trial(trial, state, result.score)
