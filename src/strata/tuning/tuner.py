@@ -8,6 +8,7 @@ import time
 
 import optuna
 
+from strata.backend.seeding import set_random_seed
 from strata.tuning import _project
 from strata.tuning import oracle as _attrs
 from strata.tuning._pruning import (
@@ -290,8 +291,6 @@ class Tuner(ReadingMixin):
         for execution in range(self.executions_per_trial):
             run_seed = execution_seed(self.seed, trial.number, execution)
             if run_seed is not None:
-                from strata.utils import set_random_seed
-
                 set_random_seed(run_seed)
             model = self._build(hp, trial)
             # Only the first execution reports to the pruner (Optuna takes one value per step).
