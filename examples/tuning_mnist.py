@@ -106,13 +106,13 @@ def run_strategy(strategy, data, args, directory):
     )
     seconds = time.perf_counter() - start
     report = tuner.final_evaluation(x_test, y_test, top_trials=args.top)
-    epochs_run = sum(trial.epochs for trial in tuner.oracle.trials)
+    epochs_run = sum(trial.epochs for trial in tuner.oracle.trials.values())
     return {
         "validation": report["validation"],
         "test": report["test"]["accuracy"],
         "optimism": report["optimism"],
         "rank_correlation": report["rank_correlation"]["rho"],
-        "pruned": sum(trial.status == "STOPPED" for trial in tuner.oracle.trials),
+        "pruned": sum(trial.status == "STOPPED" for trial in tuner.oracle.trials.values()),
         "epochs": epochs_run,
         "seconds": seconds,
         "best": tuner.get_best_hyperparameters(1)[0].values,

@@ -37,8 +37,9 @@ def make_pruner(pruner):
         return pruner
     if pruner == "median":
         # Optuna's default waits for 5 finished trials; searches here are often ~10 trials,
-        # so 2 trials of history and one epoch of warm-up (steps count epochs done, from 1).
-        return optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=1)
+        # so 2 trials of history; steps count epochs done from 1, and a trial is never pruned
+        # on its first epoch alone (n_warmup_steps=2: step 1 is protected).
+        return optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=2)
     if pruner == "hyperband":
         return None
     raise ValueError(
@@ -69,6 +70,7 @@ class PruningCallback(Callback):
         epochs_run: epochs finished so far.
         pruned: whether the pruner stopped the fit.
         pruned_epoch: the epoch count at which it stopped, or None.
+        last_value: the objective's value at the last epoch reported, or None.
 
     Example:
         >>> import optuna
@@ -85,10 +87,12 @@ class PruningCallback(Callback):
         self.epochs_run = 0
         self.pruned = False
         self.pruned_epoch = None
+        self.last_value = None
 
     def on_epoch_end(self, epoch, logs=None):
         value = objective_value(logs, self.monitor)
         self.epochs_run += 1
+        self.last_value = value
         if math.isnan(value):
             # Optuna ignores NaN reports; a NaN objective never recovers, so stop here.
             self._prune()

@@ -71,22 +71,25 @@ class ReadingMixin:
 
     def load_model(self, trial):
         """The model of one trial (a `Trial`, its id or number), rebuilt and loaded with the
-        weights the trial kept."""
+        weights the trial kept.
+
+        A trial scored by cross-validation (`search(..., cv=K)`) keeps no fold model: the
+        first call refits it on all the search's rows for the epoch count its inner curves
+        chose, and saves those weights in its folder for later calls.
+        """
         number = trial.number if hasattr(trial, "number") else int(trial)
         folder = self.get_trial_dir(number)
         path = os.path.join(folder, _project.CHECKPOINT)
+        frozen = self.study.trials[number]
+        if not os.path.exists(path) and frozen.user_attrs.get(_attrs.ATTR_FOLD_SCORES):
+            return self._refit_cross_validated(number)
         if not os.path.exists(path):
             raise FileNotFoundError(
                 f"Trial {number} has no saved weights at {path!r}: it may have run on another "
                 "machine (copy its trial folder here), failed, or been scored by a custom "
                 "run_trial that keeps no model."
             )
-        frozen = self.study.trials[number]
-        values = frozen.user_attrs.get(_attrs.ATTR_HPS, dict(frozen.params))
-        if self._native:
-            model = self._build(None, optuna.trial.FixedTrial(dict(frozen.params), number))
-        else:
-            model = self._build(HyperParameters.from_values(values), None)
+        model = self._rebuild(frozen)
         if not getattr(model, "built", True):
             with open(os.path.join(folder, "trial.json")) as handle:
                 build_config = json.load(handle).get("build_config")
@@ -94,6 +97,26 @@ class ReadingMixin:
                 model.build_from_config(build_config)
         model.load_weights(path)
         return model
+
+    def _rebuild(self, frozen):
+        """A fresh model with a finished trial's hyperparameters (untrained)."""
+        values = frozen.user_attrs.get(_attrs.ATTR_HPS, dict(frozen.params))
+        if self._native:
+            return self._build(None, optuna.trial.FixedTrial(dict(frozen.params), frozen.number))
+        return self._build(HyperParameters.from_values(values), None)
+
+    def _refit_cross_validated(self, number):
+        from strata.tuning import _cv
+
+        data = getattr(self, "_cv_search_data", None)
+        if data is None:
+            raise FileNotFoundError(
+                f"Trial {number} was scored by cross-validation and keeps no fold model; its "
+                "model is refitted on the search's rows, which this tuner has not seen. Call "
+                "tuner.search(x, y, cv=K, ...) with the same arguments first (finished trials "
+                "are not rerun), then get_best_models."
+            )
+        return _cv.refit(self, number, data)
 
     def _fixed_hyperparameters(self, values, config=None):
         """A trial's hyperparameters with their values (and, for build(hp), the space): a

@@ -9,7 +9,7 @@ import time
 import optuna
 
 from strata.backend.seeding import set_random_seed
-from strata.tuning import _project
+from strata.tuning import _cv, _project
 from strata.tuning import oracle as _attrs
 from strata.tuning._pruning import (
     ObjectiveNotLogged,
@@ -17,6 +17,7 @@ from strata.tuning._pruning import (
     make_pruner,
     pruner_for_epochs,
 )
+from strata.tuning._final import FinalEvaluationMixin
 from strata.tuning._reading import ReadingMixin
 from strata.tuning._run import (
     TrialResult,
@@ -33,7 +34,7 @@ from strata.tuning.oracle import Oracle, Trial, trial_id
 _FINISHED = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
 
 
-class Tuner(ReadingMixin):
+class Tuner(ReadingMixin, FinalEvaluationMixin):
     """Searches hyperparameters by building and fitting models, one Optuna trial at a time.
 
     Args:
@@ -158,6 +159,8 @@ class Tuner(ReadingMixin):
             )
         self.study.sampler = sampler or self._make_sampler(self._sampler_seed())
         self.oracle = Oracle(self)
+        self._cv = None
+        self._cv_search_data = None
 
     def _sampler_seed(self):
         """The seed for a new sampler: a resumed study must not replay the seed's first
@@ -178,15 +181,24 @@ class Tuner(ReadingMixin):
             self.study.pruner = pruner_for_epochs(fit_kwargs.get("epochs", 1))
 
     # The search loop.
-    def search(self, *fit_args, **fit_kwargs):
+    def search(self, *fit_args, cv=None, **fit_kwargs):
         """Run trials until `max_trials` trials of the study are finished.
 
         Args:
             *fit_args: forwarded to each `fit` (x, y, ...).
+            cv: None (score each trial on its validation data), or K (an integer >= 2, or a
+                scikit-learn splitter): score each trial by K-fold cross-validation of x and
+                y (the mean held-out fold score; `Trial.fold_scores` keeps each fold's), with
+                the epoch count, the pruner and the callbacks seeing only an inner split of
+                each fold's training rows. See docs/tuning-guard.md.
             **fit_kwargs: forwarded to each `fit` (epochs, validation_data or
                 validation_split, callbacks, ...); fits run with verbose=0 unless given.
         """
         fit_kwargs.setdefault("verbose", 0)
+        self._cv = _cv.check_cv(cv)
+        if self._cv is not None:
+            self._cv_search_data = _cv.split_data(fit_args, fit_kwargs)
+        self._remember_validation(fit_args, fit_kwargs)
         self._prepare_search(fit_args, fit_kwargs)
         self.on_search_begin()
         failures = 0
@@ -274,6 +286,9 @@ class Tuner(ReadingMixin):
             return convert_run_trial(
                 self.run_trial(view, *fit_args, **fit_kwargs), self.objective.name
             )
+        if self._cv is not None:
+            x, y, kwargs = self._cv_search_data
+            return _cv.cross_validated_result(self, hp, trial, x, y, self._cv, kwargs)
         return self._run_executions(hp, trial, fit_args, fit_kwargs)
 
     def run_trial(self, trial, *fit_args, **fit_kwargs):
