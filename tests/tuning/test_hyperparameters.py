@@ -377,9 +377,11 @@ def test_descriptor_configs_use_keras_tuner_keys():
     assert Int("u", 1, 5).get_config() == {
         "name": "u", "default": None, "conditions": [], "min_value": 1, "max_value": 5,
         "step": 1, "sampling": "linear"}
-    assert Float("f", 0, 1).get_config()["step"] is None
+    # KerasTuner writes Int's raw default but the resolved default of the other kinds.
+    assert Float("f", 0.5, 1).get_config()["step"] is None
+    assert Float("f", 0.5, 1).get_config()["default"] == 0.5
     assert Choice("c", ["a"]).get_config() == {
-        "name": "c", "default": None, "conditions": [], "values": ["a"], "ordered": False}
+        "name": "c", "default": "a", "conditions": [], "values": ["a"], "ordered": False}
     assert Boolean("b").get_config() == {"name": "b", "default": False, "conditions": []}
     assert Fixed("x", 3).get_config() == {"name": "x", "conditions": [], "value": 3}
 
@@ -442,18 +444,25 @@ def test_grid_enumerates_conditional_branches():
 
 def test_grid_values_per_kind():
     assert Int("i", 6, 13, step=3).grid_values() == [6, 9, 12]
-    assert Int("i", 1, 3, sampling="log").grid_values() == [1, 2, 3]
     assert Float("f", 0.0, 1.0, step=0.2).grid_values() == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
     assert Float("f", 0.001, 10.0, step=10, sampling="log").grid_values() == [
         0.001, 0.01, 0.1, 1.0, 10.0]
     assert Int("i", 1, 100, step=10, sampling="reverse_log").grid_values() == [100, 91, 1]
 
 
-def test_grid_needs_float_step():
+def test_grid_without_a_step_takes_ten_quantiles():
+    assert Float("f", 0.0, 1.0).grid_values() == [0.05, 0.15, 0.25, 0.35, 0.45, 0.55, 0.65,
+                                                  0.75, 0.85, 0.95]
+    assert Int("i", 1, 64, sampling="log").grid_values() == [1, 2, 4, 6, 9, 15, 22, 34, 52]
+    lr = Float("lr", 1e-4, 1e-2, sampling="log").grid_values()
+    assert len(lr) == 10 and lr[0] == pytest.approx(1e-4 * 10 ** 0.1)
     hp = kt.HyperParameters()
-    hp.Float("lr", 0.1, 1.0)
-    with pytest.raises(ValueError, match=r"step for Float\('lr'\).*step=None"):
-        grid(hp)
+    hp.Float("lr", 1e-4, 1e-2, sampling="log")
+    hp.Boolean("bias", default=True)
+    combos = grid(hp)
+    # The default (min_value) is tried first although no quantile reaches it.
+    assert len(combos) == 11 * 2
+    assert combos[0] == {"lr": 1e-4, "bias": True} and combos[1] == {"lr": 1e-4, "bias": False}
 
 
 MODULES = [hp_types, space, hyperparameters]

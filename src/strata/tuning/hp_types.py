@@ -94,9 +94,10 @@ class HyperParameter:
 
     def get_config(self):
         """Returns the constructor arguments as JSON values (KerasTuner's keys)."""
+        # KerasTuner writes the resolved default (Int overrides this with the raw one).
         return {
             "name": self.name,
-            "default": self._default,
+            "default": self.default,
             "conditions": [
                 {"class_name": "Parent", "config": c.get_config()} for c in self.conditions
             ],
@@ -203,6 +204,22 @@ class _Numerical(HyperParameter):
         """The finite list of values of a stepped range (step required)."""
         return [self._stepped_value(i) for i in range(self._n_steps())]
 
+    def _at_quantile(self, prob, max_value):
+        """The value at cumulative probability `prob` of the sampling (KerasTuner's maps)."""
+        low = self.min_value
+        if self.sampling == "linear":
+            return low + prob * (max_value - low)
+        if self.sampling == "log":
+            return low * (max_value / low) ** prob
+        return max_value + low - low * (max_value / low) ** (1 - prob)
+
+    def grid_values(self):
+        """The stepped values; without a step, 10 evenly spread quantiles as KerasTuner's
+        grid search takes (quantiles 0.05, 0.15, ..., 0.95 of the sampling), ascending."""
+        if self.step is not None:
+            return self.stepped_values()
+        return sorted({self._quantile_value(0.05 + 0.1 * i) for i in range(10)})
+
 
 class Int(_Numerical):
     """An integer hyperparameter in `[min_value, max_value]` (both inclusive).
@@ -241,10 +258,14 @@ class Int(_Numerical):
     def _cast(value):
         return int(round(value))
 
-    def grid_values(self):
-        if self.step is None:  # log / reverse_log without a step: every integer
-            return list(range(self.min_value, self.max_value + 1))
-        return self.stepped_values()
+    def get_config(self):
+        config = super().get_config()
+        config["default"] = self._default  # KerasTuner's Int keeps None when unspecified
+        return config
+
+    def _quantile_value(self, prob):
+        # KerasTuner's integer map: the range is [min_value, max_value + 1), truncated.
+        return int(self._at_quantile(prob, self.max_value + 1))
 
 
 def _check_int(name, arg, value):
@@ -288,13 +309,8 @@ class Float(_Numerical):
     def _cast(value):
         return _clean_float(float(value))
 
-    def grid_values(self):
-        if self.step is None:
-            raise ValueError(
-                f"Grid search expected a step for Float('{self.name}') to enumerate its "
-                f"values; received step=None."
-            )
-        return self.stepped_values()
+    def _quantile_value(self, prob):
+        return _clean_float(self._at_quantile(prob, self.max_value))
 
 
 class Choice(HyperParameter):
