@@ -472,3 +472,45 @@ MODULES = [hp_types, space, hyperparameters]
 def test_docstring_examples_run(module):
     outcome = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert outcome.attempted > 0 and outcome.failed == 0
+
+
+def test_a_frozen_trial_rebuilds_its_values():
+    # Optuna's FrozenTrial answers suggest_* with its stored params, so the best trial can be
+    # replayed through from_trial as well as through values_from_trial + from_values.
+    study, trial = new_trial(seed=2)
+    hp = kt.HyperParameters.from_trial(trial)
+    build(hp)
+    hp.Float("r", 1.0, 10.0, sampling="reverse_log")
+    study.tell(trial, 0.5)
+    replay = kt.HyperParameters.from_trial(study.best_trial)
+    build(replay)
+    replay.Float("r", 1.0, 10.0, sampling="reverse_log")
+    assert replay.values == hp.values
+
+
+def test_given_values_of_inactive_hyperparameters_are_ignored():
+    hp = kt.HyperParameters.from_values({"model": "linear", "units": 40, "unknown": 1})
+    build(hp)
+    assert "units" not in hp.values and "unknown" not in hp.values
+    assert hp.is_active(hp.space[0]) and not hp.is_active(hp.space[-1])
+    assert not hp.is_active("never_declared")
+
+
+def test_two_active_declarations_of_a_name_must_agree():
+    hp = kt.HyperParameters()
+    hp.Choice("a", ["x", "y"])
+    hp.Boolean("b", default=True)
+    with hp.conditional_scope("a", "x"):
+        hp.Int("units", 1, 8)
+    with hp.conditional_scope("b", True):
+        assert hp.Int("units", 1, 8) == 1  # same range: the same hyperparameter
+        with pytest.raises(ValueError, match=r"'units'.*max_value=8.*max_value=9"):
+            hp.Int("units", 1, 9, default=2)
+
+
+def test_redeclaring_in_trial_mode_does_not_resample():
+    study, trial = new_trial(seed=4)
+    hp = kt.HyperParameters.from_trial(trial)
+    first = hp.Float("lr", 1e-4, 1e-1, sampling="log")
+    assert hp.Float("lr", 1e-4, 1e-1, sampling="log") == first
+    assert list(trial.params) == ["lr"] and len(hp.space) == 1
