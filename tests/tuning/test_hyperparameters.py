@@ -1,12 +1,13 @@
 import doctest
 import json
 
-import optuna
 import pytest
 
-import strata.tuning as kt
-from strata.tuning import hp_types, hyperparameters, space
-from strata.tuning.hyperparameters import (
+optuna = pytest.importorskip("optuna")
+
+import strata.tuning as kt  # noqa: E402
+from strata.tuning import conditions, hp_types, hyperparameters, space  # noqa: E402
+from strata.tuning.hyperparameters import (  # noqa: E402
     Boolean,
     Choice,
     Fixed,
@@ -465,7 +466,7 @@ def test_grid_without_a_step_takes_ten_quantiles():
     assert combos[0] == {"lr": 1e-4, "bias": True} and combos[1] == {"lr": 1e-4, "bias": False}
 
 
-MODULES = [hp_types, space, hyperparameters]
+MODULES = [conditions, hp_types, space, hyperparameters]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__.rsplit(".", 1)[-1])

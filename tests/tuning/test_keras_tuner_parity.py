@@ -6,6 +6,8 @@ import pathlib
 
 import pytest
 
+pytest.importorskip("optuna")
+
 import strata.tuning as kt
 from strata.tuning.hyperparameters import describe_space
 from strata.tuning.space import grid_options, iter_grid

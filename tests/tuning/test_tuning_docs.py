@@ -5,6 +5,10 @@ import io
 import pathlib
 import re
 
+import pytest
+
+pytest.importorskip("optuna")
+
 DOC = pathlib.Path(__file__).parents[2] / "docs" / "tuning-hyperparameters.md"
 
 

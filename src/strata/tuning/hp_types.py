@@ -1,5 +1,4 @@
-"""Hyperparameter descriptors: `Int`, `Float`, `Choice`, `Boolean`, `Fixed` and the `Parent`
-condition that makes a hyperparameter conditional.
+"""Hyperparameter descriptors: `Int`, `Float`, `Choice`, `Boolean`, `Fixed`.
 
 A descriptor only describes a range; `HyperParameters` decides which value is used now. The
 descriptors' configs use KerasTuner's keys so `search_space_summary()` prints the same text.
@@ -10,6 +9,8 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
+from strata.tuning.conditions import Parent
+
 SAMPLINGS = ("linear", "log", "reverse_log")
 _CHOICE_TYPES = (bool, int, float, str)
 
@@ -17,51 +18,6 @@ _CHOICE_TYPES = (bool, int, float, str)
 def _clean_float(x):
     # Geometric grids (0.001 * 10**3) pick up binary noise; 12 significant digits remove it.
     return float(f"{x:.12g}")
-
-
-class Parent:
-    """A condition: active when the hyperparameter `name` currently has one of `values`.
-
-    Args:
-        name: the parent hyperparameter's name.
-        values: one value or a list of values of the parent that activate the child.
-
-    Example:
-        >>> cond = Parent("model", ["dnn"])
-        >>> cond.is_active({"model": "dnn"}), cond.is_active({"model": "linear"})
-        (True, False)
-    """
-
-    def __init__(self, name, values):
-        values = list(values) if isinstance(values, (list, tuple, set)) else [values]
-        if not values:
-            raise ValueError(
-                f"A condition on '{name}' expected at least one parent value; received []."
-            )
-        self.name = name
-        self.values = values
-
-    def is_active(self, values):
-        """Whether the parent is active (present in `values`) with one of the listed values."""
-        return self.name in values and values[self.name] in self.values
-
-    def __eq__(self, other):
-        return isinstance(other, Parent) and (other.name, other.values) == (
-            self.name,
-            self.values,
-        )
-
-    def __repr__(self):
-        return f"Parent(name={self.name!r}, values={self.values!r})"
-
-    def get_config(self):
-        """Returns `{"name": ..., "values": [...]}`."""
-        return {"name": self.name, "values": list(self.values)}
-
-    @classmethod
-    def from_config(cls, config):
-        """Rebuilds a condition from `get_config()`."""
-        return cls(**config)
 
 
 class HyperParameter:

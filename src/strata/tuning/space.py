@@ -18,7 +18,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import optuna
+try:
+    import optuna
+except ImportError as error:  # Optuna is optional for strata, required for strata.tuning
+    raise ImportError(
+        "strata.tuning needs Optuna; install it with `pip install optuna` or "
+        "`pip install strata[extras]`."
+    ) from error
 
 from strata.tuning.hp_types import Boolean, Choice, Fixed, Float, Int
 
