@@ -515,3 +515,37 @@ def test_redeclaring_in_trial_mode_does_not_resample():
     first = hp.Float("lr", 1e-4, 1e-1, sampling="log")
     assert hp.Float("lr", 1e-4, 1e-1, sampling="log") == first
     assert list(trial.params) == ["lr"] and len(hp.space) == 1
+
+
+def test_every_grid_combination_replays_through_enqueued_trials():
+    # The grid-search path: each combination is enqueued as Optuna params and sampled back.
+    def small(hp):
+        hp.Float("d", 0.0, 0.2, step=0.1)
+        hp.Int("b", 2, 8, step=2, sampling="log")
+        kind = hp.Choice("kind", ["a", "b"])
+        with hp.conditional_scope("kind", "b"):
+            hp.Int("r", 1, 3, sampling="reverse_log")
+            hp.Float("lr", 0.01, 0.1, sampling="log")
+        hp.Fixed("opt", "adam")
+        return kind
+
+    hp = kt.HyperParameters()
+    small(hp)
+    combos = grid(hp)
+    assert len(combos) == 3 * 3 * (1 + 3 * 11)
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    for combo in combos:
+        study.enqueue_trial(space.to_params(hp, combo))
+    for combo in combos:
+        trial = study.ask()
+        replay = kt.HyperParameters.from_trial(trial)
+        small(replay)
+        assert replay.values == combo
+        study.tell(trial, 0.0)
+
+
+def test_more_value_errors():
+    with pytest.raises(ValueError, match="at least one parent value"):
+        conditions.Parent("a", [])
+    with pytest.raises(ValueError, match=r"class_name among .*received 'Dense'"):
+        hp_types.deserialize({"class_name": "Dense", "config": {}})
