@@ -348,6 +348,12 @@ def test_bad_arguments_raise_value_error(declare, message):
         declare(kt.HyperParameters())
 
 
+def test_sampling_is_case_insensitive_and_none_means_linear():
+    assert Int("i", 1, 3, sampling="LINEAR").grid_values() == [1, 2, 3]
+    assert Int("i", 1, 3, sampling=None).step == 1
+    assert Float("f", 0.1, 1.0, sampling="Log").sampling == "log"
+
+
 def test_choice_accepts_none_and_bools():
     hp = kt.HyperParameters()
     assert hp.Choice("reg", [None, 0.01]) is None

@@ -201,9 +201,10 @@ class Int(_Numerical):
                  **kwargs):
         min_value = _check_int(name, "min_value", min_value)
         max_value = _check_int(name, "max_value", max_value)
+        sampling = "linear" if sampling is None else str(sampling).lower()
         if step is not None:
             step = _check_int(name, "step", step)
-        elif sampling in (None, "linear"):
+        elif sampling == "linear":
             step = 1
         if default is not None:
             default = _check_int(name, "default", default)
