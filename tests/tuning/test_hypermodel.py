@@ -1,13 +1,14 @@
 import doctest
 
 import numpy as np
-import optuna
 import pytest
 
-import strata as keras
-import strata.tuning as kt
-from strata.tuning import hypermodel as hypermodel_module
-from strata.tuning.hypermodel import get_hypermodel
+optuna = pytest.importorskip("optuna")
+
+import strata as keras  # noqa: E402
+import strata.tuning as kt  # noqa: E402
+from strata.tuning import hypermodel as hypermodel_module  # noqa: E402
+from strata.tuning.hypermodel import get_hypermodel  # noqa: E402
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 

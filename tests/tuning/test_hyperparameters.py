@@ -1,12 +1,13 @@
 import doctest
 import json
 
-import optuna
 import pytest
 
-import strata.tuning as kt
-from strata.tuning import hp_types, hyperparameters, space
-from strata.tuning.hyperparameters import (
+optuna = pytest.importorskip("optuna")
+
+import strata.tuning as kt  # noqa: E402
+from strata.tuning import conditions, hp_types, hyperparameters, space  # noqa: E402
+from strata.tuning.hyperparameters import (  # noqa: E402
     Boolean,
     Choice,
     Fixed,
@@ -347,6 +348,12 @@ def test_bad_arguments_raise_value_error(declare, message):
         declare(kt.HyperParameters())
 
 
+def test_sampling_is_case_insensitive_and_none_means_linear():
+    assert Int("i", 1, 3, sampling="LINEAR").grid_values() == [1, 2, 3]
+    assert Int("i", 1, 3, sampling=None).step == 1
+    assert Float("f", 0.1, 1.0, sampling="Log").sampling == "log"
+
+
 def test_choice_accepts_none_and_bools():
     hp = kt.HyperParameters()
     assert hp.Choice("reg", [None, 0.01]) is None
@@ -377,9 +384,11 @@ def test_descriptor_configs_use_keras_tuner_keys():
     assert Int("u", 1, 5).get_config() == {
         "name": "u", "default": None, "conditions": [], "min_value": 1, "max_value": 5,
         "step": 1, "sampling": "linear"}
-    assert Float("f", 0, 1).get_config()["step"] is None
+    # KerasTuner writes Int's raw default but the resolved default of the other kinds.
+    assert Float("f", 0.5, 1).get_config()["step"] is None
+    assert Float("f", 0.5, 1).get_config()["default"] == 0.5
     assert Choice("c", ["a"]).get_config() == {
-        "name": "c", "default": None, "conditions": [], "values": ["a"], "ordered": False}
+        "name": "c", "default": "a", "conditions": [], "values": ["a"], "ordered": False}
     assert Boolean("b").get_config() == {"name": "b", "default": False, "conditions": []}
     assert Fixed("x", 3).get_config() == {"name": "x", "conditions": [], "value": 3}
 
@@ -442,24 +451,107 @@ def test_grid_enumerates_conditional_branches():
 
 def test_grid_values_per_kind():
     assert Int("i", 6, 13, step=3).grid_values() == [6, 9, 12]
-    assert Int("i", 1, 3, sampling="log").grid_values() == [1, 2, 3]
     assert Float("f", 0.0, 1.0, step=0.2).grid_values() == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
     assert Float("f", 0.001, 10.0, step=10, sampling="log").grid_values() == [
         0.001, 0.01, 0.1, 1.0, 10.0]
     assert Int("i", 1, 100, step=10, sampling="reverse_log").grid_values() == [100, 91, 1]
 
 
-def test_grid_needs_float_step():
+def test_grid_without_a_step_takes_ten_quantiles():
+    assert Float("f", 0.0, 1.0).grid_values() == [0.05, 0.15, 0.25, 0.35, 0.45, 0.55, 0.65,
+                                                  0.75, 0.85, 0.95]
+    assert Int("i", 1, 64, sampling="log").grid_values() == [1, 2, 4, 6, 9, 15, 22, 34, 52]
+    lr = Float("lr", 1e-4, 1e-2, sampling="log").grid_values()
+    assert len(lr) == 10 and lr[0] == pytest.approx(1e-4 * 10 ** 0.1)
     hp = kt.HyperParameters()
-    hp.Float("lr", 0.1, 1.0)
-    with pytest.raises(ValueError, match=r"step for Float\('lr'\).*step=None"):
-        grid(hp)
+    hp.Float("lr", 1e-4, 1e-2, sampling="log")
+    hp.Boolean("bias", default=True)
+    combos = grid(hp)
+    # The default (min_value) is tried first although no quantile reaches it.
+    assert len(combos) == 11 * 2
+    assert combos[0] == {"lr": 1e-4, "bias": True} and combos[1] == {"lr": 1e-4, "bias": False}
 
 
-MODULES = [hp_types, space, hyperparameters]
+MODULES = [conditions, hp_types, space, hyperparameters]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__.rsplit(".", 1)[-1])
 def test_docstring_examples_run(module):
     outcome = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert outcome.attempted > 0 and outcome.failed == 0
+
+
+def test_a_frozen_trial_rebuilds_its_values():
+    # Optuna's FrozenTrial answers suggest_* with its stored params, so the best trial can be
+    # replayed through from_trial as well as through values_from_trial + from_values.
+    study, trial = new_trial(seed=2)
+    hp = kt.HyperParameters.from_trial(trial)
+    build(hp)
+    hp.Float("r", 1.0, 10.0, sampling="reverse_log")
+    study.tell(trial, 0.5)
+    replay = kt.HyperParameters.from_trial(study.best_trial)
+    build(replay)
+    replay.Float("r", 1.0, 10.0, sampling="reverse_log")
+    assert replay.values == hp.values
+
+
+def test_given_values_of_inactive_hyperparameters_are_ignored():
+    hp = kt.HyperParameters.from_values({"model": "linear", "units": 40, "unknown": 1})
+    build(hp)
+    assert "units" not in hp.values and "unknown" not in hp.values
+    assert hp.is_active(hp.space[0]) and not hp.is_active(hp.space[-1])
+    assert not hp.is_active("never_declared")
+
+
+def test_two_active_declarations_of_a_name_must_agree():
+    hp = kt.HyperParameters()
+    hp.Choice("a", ["x", "y"])
+    hp.Boolean("b", default=True)
+    with hp.conditional_scope("a", "x"):
+        hp.Int("units", 1, 8)
+    with hp.conditional_scope("b", True):
+        assert hp.Int("units", 1, 8) == 1  # same range: the same hyperparameter
+        with pytest.raises(ValueError, match=r"'units'.*max_value=8.*max_value=9"):
+            hp.Int("units", 1, 9, default=2)
+
+
+def test_redeclaring_in_trial_mode_does_not_resample():
+    study, trial = new_trial(seed=4)
+    hp = kt.HyperParameters.from_trial(trial)
+    first = hp.Float("lr", 1e-4, 1e-1, sampling="log")
+    assert hp.Float("lr", 1e-4, 1e-1, sampling="log") == first
+    assert list(trial.params) == ["lr"] and len(hp.space) == 1
+
+
+def test_every_grid_combination_replays_through_enqueued_trials():
+    # The grid-search path: each combination is enqueued as Optuna params and sampled back.
+    def small(hp):
+        hp.Float("d", 0.0, 0.2, step=0.1)
+        hp.Int("b", 2, 8, step=2, sampling="log")
+        kind = hp.Choice("kind", ["a", "b"])
+        with hp.conditional_scope("kind", "b"):
+            hp.Int("r", 1, 3, sampling="reverse_log")
+            hp.Float("lr", 0.01, 0.1, sampling="log")
+        hp.Fixed("opt", "adam")
+        return kind
+
+    hp = kt.HyperParameters()
+    small(hp)
+    combos = grid(hp)
+    assert len(combos) == 3 * 3 * (1 + 3 * 11)
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    for combo in combos:
+        study.enqueue_trial(space.to_params(hp, combo))
+    for combo in combos:
+        trial = study.ask()
+        replay = kt.HyperParameters.from_trial(trial)
+        small(replay)
+        assert replay.values == combo
+        study.tell(trial, 0.0)
+
+
+def test_more_value_errors():
+    with pytest.raises(ValueError, match="at least one parent value"):
+        conditions.Parent("a", [])
+    with pytest.raises(ValueError, match=r"class_name among .*received 'Dense'"):
+        hp_types.deserialize({"class_name": "Dense", "config": {}})

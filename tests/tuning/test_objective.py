@@ -3,6 +3,8 @@ import math
 
 import pytest
 
+pytest.importorskip("optuna")
+
 import strata.tuning as kt
 from strata.tuning import objective as objective_module
 from strata.tuning.objective import MultiObjective

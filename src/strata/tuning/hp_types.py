@@ -1,5 +1,4 @@
-"""Hyperparameter descriptors: `Int`, `Float`, `Choice`, `Boolean`, `Fixed` and the `Parent`
-condition that makes a hyperparameter conditional.
+"""Hyperparameter descriptors: `Int`, `Float`, `Choice`, `Boolean`, `Fixed`.
 
 A descriptor only describes a range; `HyperParameters` decides which value is used now. The
 descriptors' configs use KerasTuner's keys so `search_space_summary()` prints the same text.
@@ -10,6 +9,8 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
+from strata.tuning.conditions import Parent
+
 SAMPLINGS = ("linear", "log", "reverse_log")
 _CHOICE_TYPES = (bool, int, float, str)
 
@@ -17,51 +18,6 @@ _CHOICE_TYPES = (bool, int, float, str)
 def _clean_float(x):
     # Geometric grids (0.001 * 10**3) pick up binary noise; 12 significant digits remove it.
     return float(f"{x:.12g}")
-
-
-class Parent:
-    """A condition: active when the hyperparameter `name` currently has one of `values`.
-
-    Args:
-        name: the parent hyperparameter's name.
-        values: one value or a list of values of the parent that activate the child.
-
-    Example:
-        >>> cond = Parent("model", ["dnn"])
-        >>> cond.is_active({"model": "dnn"}), cond.is_active({"model": "linear"})
-        (True, False)
-    """
-
-    def __init__(self, name, values):
-        values = list(values) if isinstance(values, (list, tuple, set)) else [values]
-        if not values:
-            raise ValueError(
-                f"A condition on '{name}' expected at least one parent value; received []."
-            )
-        self.name = name
-        self.values = values
-
-    def is_active(self, values):
-        """Whether the parent is active (present in `values`) with one of the listed values."""
-        return self.name in values and values[self.name] in self.values
-
-    def __eq__(self, other):
-        return isinstance(other, Parent) and (other.name, other.values) == (
-            self.name,
-            self.values,
-        )
-
-    def __repr__(self):
-        return f"Parent(name={self.name!r}, values={self.values!r})"
-
-    def get_config(self):
-        """Returns `{"name": ..., "values": [...]}`."""
-        return {"name": self.name, "values": list(self.values)}
-
-    @classmethod
-    def from_config(cls, config):
-        """Rebuilds a condition from `get_config()`."""
-        return cls(**config)
 
 
 class HyperParameter:
@@ -94,9 +50,10 @@ class HyperParameter:
 
     def get_config(self):
         """Returns the constructor arguments as JSON values (KerasTuner's keys)."""
+        # KerasTuner writes the resolved default (Int overrides this with the raw one).
         return {
             "name": self.name,
-            "default": self._default,
+            "default": self.default,
             "conditions": [
                 {"class_name": "Parent", "config": c.get_config()} for c in self.conditions
             ],
@@ -203,6 +160,22 @@ class _Numerical(HyperParameter):
         """The finite list of values of a stepped range (step required)."""
         return [self._stepped_value(i) for i in range(self._n_steps())]
 
+    def _at_quantile(self, prob, max_value):
+        """The value at cumulative probability `prob` of the sampling (KerasTuner's maps)."""
+        low = self.min_value
+        if self.sampling == "linear":
+            return low + prob * (max_value - low)
+        if self.sampling == "log":
+            return low * (max_value / low) ** prob
+        return max_value + low - low * (max_value / low) ** (1 - prob)
+
+    def grid_values(self):
+        """The stepped values; without a step, 10 evenly spread quantiles as KerasTuner's
+        grid search takes (quantiles 0.05, 0.15, ..., 0.95 of the sampling), ascending."""
+        if self.step is not None:
+            return self.stepped_values()
+        return sorted({self._quantile_value(0.05 + 0.1 * i) for i in range(10)})
+
 
 class Int(_Numerical):
     """An integer hyperparameter in `[min_value, max_value]` (both inclusive).
@@ -228,9 +201,10 @@ class Int(_Numerical):
                  **kwargs):
         min_value = _check_int(name, "min_value", min_value)
         max_value = _check_int(name, "max_value", max_value)
+        sampling = "linear" if sampling is None else str(sampling).lower()
         if step is not None:
             step = _check_int(name, "step", step)
-        elif sampling in (None, "linear"):
+        elif sampling == "linear":
             step = 1
         if default is not None:
             default = _check_int(name, "default", default)
@@ -241,10 +215,14 @@ class Int(_Numerical):
     def _cast(value):
         return int(round(value))
 
-    def grid_values(self):
-        if self.step is None:  # log / reverse_log without a step: every integer
-            return list(range(self.min_value, self.max_value + 1))
-        return self.stepped_values()
+    def get_config(self):
+        config = super().get_config()
+        config["default"] = self._default  # KerasTuner's Int keeps None when unspecified
+        return config
+
+    def _quantile_value(self, prob):
+        # KerasTuner's integer map: the range is [min_value, max_value + 1), truncated.
+        return int(self._at_quantile(prob, self.max_value + 1))
 
 
 def _check_int(name, arg, value):
@@ -288,13 +266,8 @@ class Float(_Numerical):
     def _cast(value):
         return _clean_float(float(value))
 
-    def grid_values(self):
-        if self.step is None:
-            raise ValueError(
-                f"Grid search expected a step for Float('{self.name}') to enumerate its "
-                f"values; received step=None."
-            )
-        return self.stepped_values()
+    def _quantile_value(self, prob):
+        return _clean_float(self._at_quantile(prob, self.max_value))
 
 
 class Choice(HyperParameter):

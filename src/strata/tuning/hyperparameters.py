@@ -26,7 +26,13 @@ from strata.tuning.hp_types import (
     Parent,
     deserialize,
 )
-from strata.tuning.space import describe_space, distributions, grid, values_from_trial
+from strata.tuning.space import (
+    describe_space,
+    distributions,
+    grid,
+    iter_grid,
+    values_from_trial,
+)
 
 __all__ = [
     "Boolean",
@@ -40,6 +46,7 @@ __all__ = [
     "describe_space",
     "distributions",
     "grid",
+    "iter_grid",
     "values_from_trial",
 ]
 

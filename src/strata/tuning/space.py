@@ -18,7 +18,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import optuna
+try:
+    import optuna
+except ImportError as error:  # Optuna is optional for strata, required for strata.tuning
+    raise ImportError(
+        "strata.tuning needs Optuna; install it with `pip install optuna` or "
+        "`pip install strata[extras]`."
+    ) from error
 
 from strata.tuning.hp_types import Boolean, Choice, Fixed, Float, Int
 
@@ -153,13 +159,26 @@ def distributions(hp):
     return result
 
 
+def grid_options(p):
+    """The values grid search tries for descriptor `p`: its default, then `p.grid_values()`.
+
+    As in KerasTuner's grid search the default comes first (so the first combination is the
+    defaults) and is tried even when the grid would not reach it (`Float` without a step).
+    """
+    default = p.default
+    return [default] + [v for v in p.grid_values() if v != default]
+
+
 def grid(hp):
     """Every combination of the recorded space's values, conditional branches included.
 
     A conditional hyperparameter is only combined where its parents' values activate it, so
     each dict holds exactly the active hyperparameters of one combination (by name, in
-    declaration order). `Float` needs a step. Only the space recorded so far is enumerated:
-    hyperparameters a build declares only on some other path are not known yet.
+    declaration order). Each hyperparameter takes the values of `grid_options`: stepped ranges
+    are exhausted; a `Float` without a step, or a log-sampled `Int` without one, gets 10
+    quantiles of its sampling, as in KerasTuner. The first combination is the defaults. Only
+    the space recorded so far is enumerated: hyperparameters a build declares only on some
+    other path are not known yet.
 
     Example:
         >>> from strata.tuning import HyperParameters
@@ -170,25 +189,37 @@ def grid(hp):
         >>> grid(hp)
         [{'model': 'linear'}, {'model': 'mlp', 'units': 8}, {'model': 'mlp', 'units': 16}]
     """
-    space = list(hp.space)
-    options = [p.grid_values() for p in space]  # validates every descriptor up front
-    combos = []
+    return list(iter_grid(hp))
 
-    def expand(index, values):
+
+def iter_grid(hp):
+    """Yields the combinations of `grid(hp)` one at a time, without listing them all.
+
+    Example:
+        >>> from strata.tuning import HyperParameters
+        >>> hp = HyperParameters()
+        >>> _ = hp.Int("layers", 1, 1000)
+        >>> next(iter_grid(hp))
+        {'layers': 1}
+    """
+    space = list(hp.space)
+    options = [grid_options(p) for p in space]  # validates every descriptor up front
+    values = {}
+
+    def expand(index):
         if index == len(space):
-            combos.append(dict(values))
+            yield dict(values)
             return
         p = space[index]
         if p.name in values or not p.is_active(values):
-            expand(index + 1, values)
+            yield from expand(index + 1)
             return
         for value in options[index]:
             values[p.name] = value
-            expand(index + 1, values)
+            yield from expand(index + 1)
             del values[p.name]
 
-    expand(0, {})
-    return combos
+    yield from expand(0)
 
 
 def describe_space(hp):
