@@ -1,0 +1,1 @@
+"""Hyperparameter search: KerasTuner's API on Optuna."""
