@@ -7,6 +7,7 @@ parameters. Several processes may open the same study at the same instant.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import random
 import time
@@ -183,7 +184,34 @@ def retry_callback(max_retry: int | None):
         return cls(max_retry=max_retry)
 
 
+def sqlalchemy_url(url: str) -> str:
+    """`url` with the PostgreSQL driver that is installed spelled out.
+
+    SQLAlchemy 2.1 reads `postgresql://` as psycopg 3; strata's extras install psycopg2. A URL
+    that names its driver (`postgresql+psycopg://`) is left as it is.
+
+    Args:
+        url: A SQLAlchemy database URL.
+
+    Returns:
+        The URL to give SQLAlchemy.
+
+    Example:
+        >>> sqlalchemy_url("sqlite:///study.db")
+        'sqlite:///study.db'
+    """
+    parsed = sqlalchemy.engine.make_url(url)
+    if (
+        parsed.drivername == "postgresql"
+        and importlib.util.find_spec("psycopg") is None
+        and importlib.util.find_spec("psycopg2") is not None
+    ):
+        return parsed.set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
+    return url
+
+
 def _rdb_storage(url, heartbeat_interval, grace_period, max_retry):
+    url = sqlalchemy_url(url)
     engine_kwargs = {}
     if sqlalchemy.engine.make_url(url).get_backend_name() == "sqlite":
         # Processes sharing the file wait up to a minute for its write lock instead of failing
