@@ -97,7 +97,7 @@ class StudyWorker:
                 trials = self.study.get_trials(deepcopy=False)
                 waiting = any(t.state == TrialState.WAITING for t in trials)
                 if budget_used(trials) < self.max_trials or waiting:
-                    return self._claim(self.study.ask())
+                    return self._claim(self._ask())
                 elsewhere = [
                     t for t in trials if t.state == TrialState.RUNNING and not self._is_active(t)
                 ]
@@ -168,6 +168,12 @@ class StudyWorker:
         return frozen
 
     # Internals.
+
+    def _ask(self):
+        with warnings.catch_warnings():
+            # Optuna warns that heartbeats belong to Study.optimize; this class sends them.
+            warnings.filterwarnings("ignore", message="Heartbeat of storage is supposed")
+            return self.study.ask()
 
     def _claim(self, trial):
         trial_id = _trial_id(trial)
