@@ -107,3 +107,14 @@ def test_heartbeats_are_recorded_while_running(postgres_url, postgres_study):
     assert states[2] == TrialState.WAITING  # the silent trial's retry
     assert worker.tell(beating, "COMPLETE", 1.0).state == TrialState.COMPLETE
     assert worker.tell(silent, "COMPLETE", 1.0).state == TrialState.FAIL  # too late
+
+
+@pytest.mark.parametrize("module", ["_storage", "_worker"])
+def test_docstring_examples_run(module, tmp_path, monkeypatch):
+    import doctest
+    import importlib
+
+    monkeypatch.chdir(tmp_path)
+    result = doctest.testmod(importlib.import_module(f"strata.tuning.{module}"))
+    assert result.attempted > 0
+    assert result.failed == 0
