@@ -43,3 +43,11 @@ def run_worker(config):
             worker.tell(trial, "FAIL")
         else:
             worker.tell(trial, "COMPLETE", x)
+
+
+def open_only(config):
+    """Opens (creates or loads) the study and prints nothing: the creation race test."""
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    open_study(
+        storage=config["url"], study_name=config["study"], heartbeat_interval=1, grace_period=3
+    )

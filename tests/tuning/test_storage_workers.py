@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import optuna
@@ -30,10 +31,11 @@ def _context():
     return context
 
 
-def start(config):
-    from tuning.study_worker import run_worker
+def start(config, target="run_worker"):
+    import tuning.study_worker
 
-    process = _context().Process(target=run_worker, args=(config,), daemon=True)
+    target = getattr(tuning.study_worker, target)
+    process = _context().Process(target=target, args=(config,), daemon=True)
     process.start()
     return process
 
@@ -102,6 +104,35 @@ def check_study(study, max_trials, folder):
 
 def config(url, name, folder, max_trials, **extra):
     return {"url": url, "study": name, "markers": str(folder), "max_trials": max_trials, **extra}
+
+
+@pytest.fixture
+def fresh_postgres_database(postgres_url):
+    """The URL of a new, empty database on the test server, dropped afterwards."""
+    import psycopg2
+    import sqlalchemy
+
+    name = f"strata_fresh_{uuid.uuid4().hex[:12]}"
+    admin = psycopg2.connect(postgres_url)
+    admin.autocommit = True
+    try:
+        admin.cursor().execute(f"CREATE DATABASE {name}")
+    except psycopg2.errors.InsufficientPrivilege as error:
+        admin.close()
+        pytest.skip(f"the test role may not create databases ({error}); see start_test_server.sh")
+    yield sqlalchemy.engine.make_url(postgres_url).set(database=name).render_as_string(False)
+    admin.cursor().execute(f"DROP DATABASE {name} WITH (FORCE)")
+    admin.close()
+
+
+def test_workers_create_tables_and_study_at_the_same_instant(fresh_postgres_database, tmp_path):
+    # Four processes meet an empty database: all create Optuna's tables and the study at once.
+    settings = config(fresh_postgres_database, "race", tmp_path, 1)
+    finish([start(settings, "open_only") for _ in range(4)])
+    assert [
+        s.study_name
+        for s in optuna.get_all_study_summaries(sqlalchemy_url(fresh_postgres_database))
+    ] == ["race"]
 
 
 @pytest.mark.parametrize("workers", [2, 3, 4])

@@ -41,6 +41,8 @@ if [ "$(as_postgres "$psql_admin -tAc \"SELECT 1 FROM pg_roles WHERE rolname = '
   log "creating role strata"
   as_postgres "$psql_admin -c \"CREATE ROLE strata LOGIN PASSWORD 'strata'\"" >&2
 fi
+# CREATEDB: a test creates a fresh database to race several processes creating Optuna's tables.
+as_postgres "$psql_admin -c \"ALTER ROLE strata CREATEDB\"" >&2
 if [ "$(as_postgres "$psql_admin -tAc \"SELECT 1 FROM pg_database WHERE datname = 'strata_test'\"")" != "1" ]; then
   log "creating database strata_test"
   as_postgres "$psql_admin -c \"CREATE DATABASE strata_test OWNER strata\"" >&2
