@@ -202,18 +202,30 @@ def test_consecutive_failures_raise_with_the_last_error(tmp_path):
 
 
 def test_keyboard_interrupt_is_not_swallowed(tmp_path):
+    calls = []
+
     def build(hp):
-        hp.Int("units", 1, 4)
-        raise KeyboardInterrupt
+        calls.append(hp.Int("units", 1, 4))
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        return small_model(calls[-1], 0.01)
 
     tuner = kt.RandomSearch(
         build, objective="val_loss", max_trials=3, storage=memory(), directory=tmp_path, verbose=0
     )
     with pytest.raises(KeyboardInterrupt):
         _run(tuner)
-    (trial,) = tuner.study.trials
-    assert trial.state == optuna.trial.TrialState.FAIL and trial.user_attrs["interrupted"]
-    assert tuner.remaining_trials == 3  # an interrupted trial does not use the budget
+    interrupted, retry = tuner.study.trials
+    assert interrupted.state == optuna.trial.TrialState.FAIL
+    assert interrupted.user_attrs["interrupted"]
+    # Queued again with the same hyperparameters, to run first when the search goes on; the
+    # interrupted run itself uses no budget, its retry does.
+    assert retry.state == optuna.trial.TrialState.WAITING
+    assert retry.params == interrupted.params
+    assert tuner.remaining_trials == 2
+    _run(tuner)
+    finished = [t for t in tuner.study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    assert len(finished) == 3 and finished[0].params["units"] == interrupted.params["units"]
 
 
 def test_bad_arguments():

@@ -44,9 +44,7 @@ def check_cv(cv):
     if cv is None or hasattr(cv, "split"):
         return cv
     if isinstance(cv, bool) or not isinstance(cv, (int, np.integer)) or cv < 2:
-        raise ValueError(
-            f"cv must be an integer >= 2 or a scikit-learn splitter; received {cv!r}."
-        )
+        raise ValueError(f"cv must be an integer >= 2 or a scikit-learn splitter; received {cv!r}.")
     return int(cv)
 
 

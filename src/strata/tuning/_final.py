@@ -14,8 +14,6 @@ from __future__ import annotations
 import math
 import os
 
-import numpy as np
-
 from strata.tuning import _cv
 from strata.tuning.guard import TestSetGuard, optimism, rank_correlation
 
@@ -123,9 +121,7 @@ class FinalEvaluationMixin:
                 )
             if winner_metrics is None:
                 winner_metrics = metrics
-            rows.append(
-                {"trial": record.number, "validation": record.score, "test": metrics[key]}
-            )
+            rows.append({"trial": record.number, "validation": record.score, "test": metrics[key]})
         correlation = rank_correlation([r["validation"] for r in rows], [r["test"] for r in rows])
         report = {
             "objective": self.objective.name,

@@ -61,35 +61,10 @@ def is_native_build(function):
     return first.name == "trial"
 
 
-def default_storage(project_dir):
-    return "sqlite:///" + os.path.abspath(os.path.join(project_dir, "study.db"))
-
-
-def delete_project(storage, study_name, project_dir):
-    """Delete the study (if any) and every trial folder: what `overwrite=True` starts from."""
-    with contextlib.suppress(KeyError):
-        optuna.delete_study(study_name=study_name, storage=storage)
+def delete_trial_folders(project_dir):
+    """Delete every trial folder: with the study's deletion, what `overwrite=True` starts from."""
     for folder in glob.glob(os.path.join(project_dir, "trial_*")):
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def open_study(storage, study_name, direction, sampler, pruner):
-    """Create the study, or load the existing one (whose direction must agree)."""
-    study = optuna.create_study(
-        storage=storage,
-        study_name=study_name,
-        direction=direction,
-        sampler=sampler,
-        pruner=pruner,
-        load_if_exists=True,
-    )
-    if study.direction.name.lower() != direction:
-        raise ValueError(
-            f"The existing study {study_name!r} goes in direction "
-            f"{study.direction.name.lower()!r} but the objective asks for {direction!r}: pass "
-            "overwrite=True to start over, or another project_name/study_name."
-        )
-    return study
 
 
 @contextlib.contextmanager

@@ -82,6 +82,12 @@ class StudyWorker:
         self._owner = _this_process()
         self._fallback_retry = retry_callback(3)
 
+    @property
+    def lock(self):
+        """The study-wide lock `next_trial` holds (a context manager), for callers that must
+        change the study atomically with respect to the other workers (queueing a grid)."""
+        return self._lock
+
     def next_trial(self):
         """The next trial for this worker to run, or `None` when the search is over.
 

@@ -91,8 +91,9 @@ class HyperParameter:
 class _Numerical(HyperParameter):
     """Shared checks and value grids of `Int` and `Float`."""
 
-    def __init__(self, name, min_value, max_value, step=None, sampling="linear", default=None,
-                 **kwargs):
+    def __init__(
+        self, name, min_value, max_value, step=None, sampling="linear", default=None, **kwargs
+    ):
         super().__init__(name=name, default=default, **kwargs)
         kind = type(self).__name__
         sampling = "linear" if sampling is None else str(sampling).lower()
@@ -135,8 +136,12 @@ class _Numerical(HyperParameter):
 
     def get_config(self):
         config = super().get_config()
-        config.update(min_value=self.min_value, max_value=self.max_value, step=self.step,
-                      sampling=self.sampling)
+        config.update(
+            min_value=self.min_value,
+            max_value=self.max_value,
+            step=self.step,
+            sampling=self.sampling,
+        )
         return config
 
     def _n_steps(self):
@@ -197,8 +202,9 @@ class Int(_Numerical):
         [2, 4, 8, 16, 32]
     """
 
-    def __init__(self, name, min_value, max_value, step=None, sampling="linear", default=None,
-                 **kwargs):
+    def __init__(
+        self, name, min_value, max_value, step=None, sampling="linear", default=None, **kwargs
+    ):
         min_value = _check_int(name, "min_value", min_value)
         max_value = _check_int(name, "max_value", max_value)
         sampling = "linear" if sampling is None else str(sampling).lower()
@@ -208,8 +214,9 @@ class Int(_Numerical):
             step = 1
         if default is not None:
             default = _check_int(name, "default", default)
-        super().__init__(name, min_value, max_value, step=step, sampling=sampling,
-                         default=default, **kwargs)
+        super().__init__(
+            name, min_value, max_value, step=step, sampling=sampling, default=default, **kwargs
+        )
 
     @staticmethod
     def _cast(value):
@@ -249,18 +256,25 @@ class Float(_Numerical):
         [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]
     """
 
-    def __init__(self, name, min_value, max_value, step=None, sampling="linear", default=None,
-                 **kwargs):
-        for arg, value in (("min_value", min_value), ("max_value", max_value), ("step", step),
-                           ("default", default)):
-            if value is not None and (isinstance(value, bool)
-                                      or not isinstance(value, (int, float))):
+    def __init__(
+        self, name, min_value, max_value, step=None, sampling="linear", default=None, **kwargs
+    ):
+        for arg, value in (
+            ("min_value", min_value),
+            ("max_value", max_value),
+            ("step", step),
+            ("default", default),
+        ):
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, (int, float))
+            ):
                 raise ValueError(f"Float('{name}') expected a number {arg}; received {value!r}.")
         min_value, max_value = float(min_value), float(max_value)
         step = None if step is None else float(step)
         default = None if default is None else float(default)
-        super().__init__(name, min_value, max_value, step=step, sampling=sampling,
-                         default=default, **kwargs)
+        super().__init__(
+            name, min_value, max_value, step=step, sampling=sampling, default=default, **kwargs
+        )
 
     @staticmethod
     def _cast(value):
@@ -343,9 +357,7 @@ class Boolean(HyperParameter):
 
     def __init__(self, name, default=False, **kwargs):
         if not isinstance(default, bool):
-            raise ValueError(
-                f"Boolean('{name}') expected a bool default; received {default!r}."
-            )
+            raise ValueError(f"Boolean('{name}') expected a bool default; received {default!r}.")
         super().__init__(name=name, default=default, **kwargs)
 
     def grid_values(self):
@@ -368,8 +380,7 @@ class Fixed(HyperParameter):
     def __init__(self, name, value, **kwargs):
         if not isinstance(value, _CHOICE_TYPES):
             raise ValueError(
-                f"Fixed('{name}') expected an int, float, str or bool value; "
-                f"received {value!r}."
+                f"Fixed('{name}') expected an int, float, str or bool value; received {value!r}."
             )
         kwargs.pop("default", None)
         super().__init__(name=name, default=value, **kwargs)

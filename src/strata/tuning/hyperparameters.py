@@ -175,8 +175,17 @@ class HyperParameters:
 
     # -- declarations -------------------------------------------------------------------------
 
-    def Int(self, name, min_value, max_value, step=None, sampling="linear", default=None,
-            parent_name=None, parent_values=None):
+    def Int(
+        self,
+        name,
+        min_value,
+        max_value,
+        step=None,
+        sampling="linear",
+        default=None,
+        parent_name=None,
+        parent_values=None,
+    ):
         """Declares an integer in `[min_value, max_value]` and returns its value now.
 
         Args:
@@ -192,12 +201,29 @@ class HyperParameters:
         Returns:
             The value, or None when inactive.
         """
-        return self._declare(Int, parent_name, parent_values, name=name, min_value=min_value,
-                             max_value=max_value, step=step, sampling=sampling,
-                             default=default)
+        return self._declare(
+            Int,
+            parent_name,
+            parent_values,
+            name=name,
+            min_value=min_value,
+            max_value=max_value,
+            step=step,
+            sampling=sampling,
+            default=default,
+        )
 
-    def Float(self, name, min_value, max_value, step=None, sampling="linear", default=None,
-              parent_name=None, parent_values=None):
+    def Float(
+        self,
+        name,
+        min_value,
+        max_value,
+        step=None,
+        sampling="linear",
+        default=None,
+        parent_name=None,
+        parent_values=None,
+    ):
         """Declares a float in `[min_value, max_value]` and returns its value now.
 
         Args:
@@ -214,12 +240,21 @@ class HyperParameters:
         Returns:
             The value, or None when inactive.
         """
-        return self._declare(Float, parent_name, parent_values, name=name, min_value=min_value,
-                             max_value=max_value, step=step, sampling=sampling,
-                             default=default)
+        return self._declare(
+            Float,
+            parent_name,
+            parent_values,
+            name=name,
+            min_value=min_value,
+            max_value=max_value,
+            step=step,
+            sampling=sampling,
+            default=default,
+        )
 
-    def Choice(self, name, values, ordered=None, default=None, parent_name=None,
-               parent_values=None):
+    def Choice(
+        self, name, values, ordered=None, default=None, parent_name=None, parent_values=None
+    ):
         """Declares a choice among `values` (one type) and returns the value now.
 
         Args:
@@ -233,8 +268,15 @@ class HyperParameters:
         Returns:
             The value, or None when inactive.
         """
-        return self._declare(Choice, parent_name, parent_values, name=name, values=values,
-                             ordered=ordered, default=default)
+        return self._declare(
+            Choice,
+            parent_name,
+            parent_values,
+            name=name,
+            values=values,
+            ordered=ordered,
+            default=default,
+        )
 
     def Boolean(self, name, default=False, parent_name=None, parent_values=None):
         """Declares a boolean and returns its value now.
@@ -346,8 +388,9 @@ class HyperParameters:
     def get_config(self):
         """The space and the active values as JSON values (KerasTuner's layout)."""
         return {
-            "space": [{"class_name": type(p).__name__, "config": p.get_config()}
-                      for p in self._space],
+            "space": [
+                {"class_name": type(p).__name__, "config": p.get_config()} for p in self._space
+            ],
             "values": dict(self.values),
         }
 
@@ -366,8 +409,13 @@ class HyperParameters:
         return hp
 
     def __repr__(self):
-        mode = "trial" if self.trial is not None else "values" if self._given is not None \
+        mode = (
+            "trial"
+            if self.trial is not None
+            else "values"
+            if self._given is not None
             else "recording"
+        )
         return f"HyperParameters(mode={mode!r}, space={len(self._space)}, values={self.values!r})"
 
 

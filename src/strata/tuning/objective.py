@@ -5,18 +5,56 @@ from __future__ import annotations
 import math
 
 # Names (after dropping "val_" and "weighted_") whose direction is known; see `_infer`.
-_MAX_NAMES = frozenset({
-    "acc", "accuracy", "auc", "prc", "precision", "recall", "f1_score", "fbeta_score",
-    "true_positives", "true_negatives", "r2_score", "iou", "mean_iou", "binary_iou",
-    "one_hot_iou", "one_hot_mean_iou", "precision_at_recall", "recall_at_precision",
-    "sensitivity_at_specificity", "specificity_at_sensitivity", "pearson_correlation",
-    "concordance_correlation",
-})
-_MIN_NAMES = frozenset({
-    "loss", "ce", "crossentropy", "mse", "mae", "mape", "msle", "rmse", "kld", "logcosh",
-    "log_cosh", "hinge", "squared_hinge", "categorical_hinge", "poisson", "kl_divergence",
-    "kullback_leibler_divergence", "huber", "false_positives", "false_negatives",
-})
+_MAX_NAMES = frozenset(
+    {
+        "acc",
+        "accuracy",
+        "auc",
+        "prc",
+        "precision",
+        "recall",
+        "f1_score",
+        "fbeta_score",
+        "true_positives",
+        "true_negatives",
+        "r2_score",
+        "iou",
+        "mean_iou",
+        "binary_iou",
+        "one_hot_iou",
+        "one_hot_mean_iou",
+        "precision_at_recall",
+        "recall_at_precision",
+        "sensitivity_at_specificity",
+        "specificity_at_sensitivity",
+        "pearson_correlation",
+        "concordance_correlation",
+    }
+)
+_MIN_NAMES = frozenset(
+    {
+        "loss",
+        "ce",
+        "crossentropy",
+        "mse",
+        "mae",
+        "mape",
+        "msle",
+        "rmse",
+        "kld",
+        "logcosh",
+        "log_cosh",
+        "hinge",
+        "squared_hinge",
+        "categorical_hinge",
+        "poisson",
+        "kl_divergence",
+        "kullback_leibler_divergence",
+        "huber",
+        "false_positives",
+        "false_negatives",
+    }
+)
 # Substrings that mark a quantity to minimise, and name endings that mark one to maximise
 # (Keras prefixes multi-output metrics with the output name: "out_a_accuracy").
 _MIN_MARKS = ("loss", "error", "crossentropy")
@@ -24,7 +62,7 @@ _MAX_ENDINGS = ("accuracy", "_acc", "_auc", "_precision", "_recall", "_f1_score"
 
 
 def _infer(name):
-    """"min", "max" or None for a metric name."""
+    """ "min", "max" or None for a metric name."""
     base = name[4:] if name.startswith("val_") else name
     base = base[9:] if base.startswith("weighted_") else base
     if base in _MAX_NAMES:

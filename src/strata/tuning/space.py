@@ -108,12 +108,12 @@ def values_from_trial(trial):
     for name, value in trial.params.items():
         dist = trial.distributions[name]
         if name.startswith(REVERSE_LOG_PREFIX):
-            name = name[len(REVERSE_LOG_PREFIX):]
+            name = name[len(REVERSE_LOG_PREFIX) :]
             value = dist.high + dist.low - value
         values[name] = _snap(value, dist)
     for key, value in trial.user_attrs.items():
         if key.startswith(FIXED_PREFIX):
-            values[key[len(FIXED_PREFIX):]] = value
+            values[key[len(FIXED_PREFIX) :]] = value
     return values
 
 

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import time
+import zlib
 
 import optuna
 
 from strata.backend.seeding import set_random_seed
 from strata.tuning import _cv, _project
 from strata.tuning import oracle as _attrs
+from strata.tuning._final import FinalEvaluationMixin
 from strata.tuning._pruning import (
     ObjectiveNotLogged,
     PruningCallback,
     make_pruner,
     pruner_for_epochs,
 )
-from strata.tuning._final import FinalEvaluationMixin
 from strata.tuning._reading import ReadingMixin
 from strata.tuning._run import (
     TrialResult,
@@ -26,6 +28,13 @@ from strata.tuning._run import (
     execution_seed,
     result_from_fit,
 )
+from strata.tuning._storage import (
+    DEFAULT_GRACE_PERIOD,
+    DEFAULT_HEARTBEAT_INTERVAL,
+    default_storage_url,
+    open_study,
+)
+from strata.tuning._worker import StudyWorker, budget_used
 from strata.tuning.hypermodel import HyperModel, get_hypermodel
 from strata.tuning.hyperparameters import HyperParameters
 from strata.tuning.objective import Objective
@@ -98,6 +107,8 @@ class Tuner(ReadingMixin, FinalEvaluationMixin):
         sampler=None,
         max_consecutive_failed_trials=3,
         verbose=1,
+        heartbeat_interval=DEFAULT_HEARTBEAT_INTERVAL,
+        grace_period=DEFAULT_GRACE_PERIOD,
         **kwargs,
     ):
         self._keras_options = _project.check_keywords(kwargs)
@@ -143,22 +154,26 @@ class Tuner(ReadingMixin, FinalEvaluationMixin):
         self.project_name = project_name or "untitled_project"
         self.project_dir = os.path.join(self.directory, self.project_name)
         os.makedirs(self.project_dir, exist_ok=True)
-        self.storage = (
-            storage if storage is not None else _project.default_storage(self.project_dir)
-        )
+        self.storage = storage if storage is not None else default_storage_url(self.project_dir)
         self.study_name = study_name or self.project_name
         if overwrite:
-            _project.delete_project(self.storage, self.study_name, self.project_dir)
+            _project.delete_trial_folders(self.project_dir)
         with _project.quiet_optuna():
-            self.study = _project.open_study(
-                self.storage,
-                self.study_name,
-                self.objective.optuna_direction,
-                None,
-                pruner_object or optuna.pruners.NopPruner(),
+            self.study = open_study(
+                storage=self.storage,
+                study_name=self.study_name,
+                direction=self.objective.optuna_direction,
+                pruner=pruner_object or optuna.pruners.NopPruner(),
+                overwrite=overwrite,
+                heartbeat_interval=heartbeat_interval,
+                grace_period=grace_period,
             )
+        # A study shared through `storage=` has other workers: their samplers must not draw
+        # the same values, so each worker's seed also depends on its host and process.
+        self._shared = storage is not None
         self.study.sampler = sampler or self._make_sampler(self._sampler_seed())
         self.oracle = Oracle(self)
+        self._worker = StudyWorker(self.study, max_trials or _UNBOUNDED)
         self._cv = None
         self._cv_search_data = None
 
@@ -166,8 +181,10 @@ class Tuner(ReadingMixin, FinalEvaluationMixin):
         """The seed for a new sampler: a resumed study must not replay the seed's first
         draws, so the seed moves on with the number of trials already in the study."""
         existing = len(self.study.get_trials(deepcopy=False))
-        if existing == 0 or self.seed is None:
+        if self.seed is None or (existing == 0 and not self._shared):
             return self.seed
+        if self._shared:
+            return execution_seed(self.seed, existing, _process_salt())
         return execution_seed(self.seed, existing, 0)
 
     # Construction hooks for the subclasses.
@@ -207,7 +224,8 @@ class Tuner(ReadingMixin, FinalEvaluationMixin):
                 trial = self._next_trial()
                 if trial is None:
                     break
-                error = self._run_one(trial, fit_args, fit_kwargs)
+                with self._worker.running(trial):
+                    error = self._run_one(trial, fit_args, fit_kwargs)
                 self.on_trial_end(self.oracle._record(self._frozen(trial.number)))
                 failures = failures + 1 if error is not None else 0
                 if failures >= self.max_consecutive_failed_trials:
@@ -233,26 +251,22 @@ class Tuner(ReadingMixin, FinalEvaluationMixin):
         return self.study.get_trials(deepcopy=False)[number]
 
     def _next_trial(self):
-        """SEAM 1: the next Optuna trial to run, or None when the search is done."""
-        if self.max_trials is not None and self._finished_count() >= self.max_trials:
-            return None
-        return self.study.ask()
+        """The next Optuna trial to run, or None when the search is done.
+
+        The study's `StudyWorker` hands it out under a study-wide lock, so any number of
+        processes (on any machines) sharing the study never exceed `max_trials` nor run one
+        trial twice; trials whose worker died are retried first (docs/tuning-distributed.md).
+        """
+        return self._worker.next_trial()
 
     def _finish_trial(self, trial, state, value):
-        """SEAM 2: record the trial's end in the study."""
-        values = value if state == optuna.trial.TrialState.COMPLETE else None
-        self.study.tell(trial, values, state=state)
+        """Record the trial's end in the study."""
+        self._worker.tell(trial, state, value)
 
     def _finished_count(self):
-        """Trials that count toward `max_trials`: completed, pruned, failed by an error (not
-        those interrupted by the user)."""
-        count = 0
-        for frozen in self.study.get_trials(deepcopy=False):
-            if frozen.state in _FINISHED:
-                count += 1
-            elif frozen.state == optuna.trial.TrialState.FAIL:
-                count += not frozen.user_attrs.get(_attrs.ATTR_INTERRUPTED, False)
-        return count
+        """Trials that use the budget: completed, pruned, failed by an error, running or
+        queued anywhere (a trial failed because its worker died counts through its retry)."""
+        return budget_used(self.study.get_trials(deepcopy=False))
 
     def _run_one(self, trial, fit_args, fit_kwargs):
         """Score one trial and record it; returns the error of a failed trial, else None."""
@@ -271,9 +285,9 @@ class Tuner(ReadingMixin, FinalEvaluationMixin):
             self._record_failure(trial, hp, f"{type(error).__name__}: {error}", start)
             return error
         except BaseException:
-            # KeyboardInterrupt and friends: mark the trial, then let the interruption through.
+            # KeyboardInterrupt and friends: the worker's `running` block fails the trial and
+            # queues its retry (same hyperparameters), which the next search runs first.
             trial.set_user_attr(_attrs.ATTR_INTERRUPTED, True)
-            self._record_failure(trial, hp, "interrupted", start)
             raise
         self._record_success(trial, hp, result, start)
         return None
@@ -433,3 +447,12 @@ def _jsonable(values):
     for name, value in values.items():
         out[name] = value.item() if hasattr(value, "item") else value
     return out
+
+
+# A worker's budget when `max_trials` is None (GridSearch: the grid ends the search).
+_UNBOUNDED = 2**62
+
+
+def _process_salt():
+    """A number that differs between the workers of one shared study (host and process)."""
+    return zlib.crc32(f"{socket.gethostname()}:{os.getpid()}".encode())

@@ -7,6 +7,7 @@ import warnings
 
 import optuna
 
+from strata.tuning._worker import budget_used
 from strata.tuning.hyperparameters import grid
 from strata.tuning.tuner import Tuner
 
@@ -131,27 +132,24 @@ class GridSearch(Tuner):
 
     def _prepare_search(self, fit_args, fit_kwargs):
         super()._prepare_search(fit_args, fit_kwargs)
-        # Points already run or queued (a queued trial keeps its point in "fixed_params");
-        # a trial the user interrupted does not count, so its point runs again.
-        taken = [
-            frozen.params or frozen.system_attrs.get("fixed_params", {})
-            for frozen in self.study.get_trials(deepcopy=False)
-            if not frozen.user_attrs.get("interrupted", False)
-        ]
-        room = None if self.max_trials is None else self.max_trials - self._finished_count()
-        waiting = len(self.study.get_trials(deepcopy=False, states=(_WAITING,)))
-        for point in grid(self._recorded_space()):
-            if room is not None and waiting >= room:
-                break
-            if not any(_matches(point, params) for params in taken):
-                waiting += 1
-                self.study.enqueue_trial(point)
-                taken.append(point)
-
-    def _next_trial(self):
-        if not self.study.get_trials(deepcopy=False, states=(_WAITING,)):
-            return None
-        return super()._next_trial()
+        points = grid(self._recorded_space())
+        budget = len(points) if self.max_trials is None else min(self.max_trials, len(points))
+        self._worker.max_trials = budget
+        # Under the study's lock: several workers preparing the same grid queue each point once.
+        with self._worker.lock:
+            trials = self.study.get_trials(deepcopy=False)
+            # Points already run or queued (a queued trial keeps its point in "fixed_params").
+            taken = [
+                frozen.params or frozen.system_attrs.get("fixed_params", {}) for frozen in trials
+            ]
+            room = budget - budget_used(trials)
+            for point in points:
+                if room <= 0:
+                    break
+                if not any(_matches(point, params) for params in taken):
+                    self.study.enqueue_trial(point)
+                    taken.append(point)
+                    room -= 1
 
 
 def _matches(point, params):
