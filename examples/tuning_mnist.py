@@ -54,7 +54,9 @@ def build_model(hp):
         )
         if dropout > 0:
             # Alpha dropout keeps selu's self-normalising mean and variance; plain dropout would not.
-            model.add(layers.AlphaDropout(dropout) if activation == "selu" else layers.Dropout(dropout))
+            model.add(
+                layers.AlphaDropout(dropout) if activation == "selu" else layers.Dropout(dropout)
+            )
     model.add(layers.Dense(10, activation="softmax"))
     learning_rate = hp.Float("learning_rate", 1e-4, 1e-2, sampling="log")
     model.compile(

@@ -15,11 +15,13 @@ optuna.logging.set_verbosity(optuna.logging.WARNING)
 
 class Regressor(kt.HyperModel):
     def build(self, hp):
-        model = keras.Sequential([
-            keras.layers.Input((3,)),
-            keras.layers.Dense(hp.Int("units", 2, 4), activation="relu"),
-            keras.layers.Dense(1),
-        ])
+        model = keras.Sequential(
+            [
+                keras.layers.Input((3,)),
+                keras.layers.Dense(hp.Int("units", 2, 4), activation="relu"),
+                keras.layers.Dense(1),
+            ]
+        )
         model.compile(optimizer="sgd", loss="mse")
         return model
 

@@ -54,10 +54,28 @@ def test_recording_mode_returns_keras_tuner_defaults():
     assert hp.Boolean("flag") is False
     assert hp.Boolean("flag_true", default=True) is True
     assert hp.Fixed("fixed", "sgd") == "sgd"
-    assert list(hp.values) == ["i", "i_default", "f", "f_default", "c", "c_default", "flag",
-                               "flag_true", "fixed"]
-    assert [type(p).__name__ for p in hp.space] == ["Int", "Int", "Float", "Float", "Choice",
-                                                    "Choice", "Boolean", "Boolean", "Fixed"]
+    assert list(hp.values) == [
+        "i",
+        "i_default",
+        "f",
+        "f_default",
+        "c",
+        "c_default",
+        "flag",
+        "flag_true",
+        "fixed",
+    ]
+    assert [type(p).__name__ for p in hp.space] == [
+        "Int",
+        "Int",
+        "Float",
+        "Float",
+        "Choice",
+        "Choice",
+        "Boolean",
+        "Boolean",
+        "Fixed",
+    ]
     assert hp.trial is None
 
 
@@ -382,13 +400,24 @@ def test_config_round_trip_is_json_safe():
 
 def test_descriptor_configs_use_keras_tuner_keys():
     assert Int("u", 1, 5).get_config() == {
-        "name": "u", "default": None, "conditions": [], "min_value": 1, "max_value": 5,
-        "step": 1, "sampling": "linear"}
+        "name": "u",
+        "default": None,
+        "conditions": [],
+        "min_value": 1,
+        "max_value": 5,
+        "step": 1,
+        "sampling": "linear",
+    }
     # KerasTuner writes Int's raw default but the resolved default of the other kinds.
     assert Float("f", 0.5, 1).get_config()["step"] is None
     assert Float("f", 0.5, 1).get_config()["default"] == 0.5
     assert Choice("c", ["a"]).get_config() == {
-        "name": "c", "default": "a", "conditions": [], "values": ["a"], "ordered": False}
+        "name": "c",
+        "default": "a",
+        "conditions": [],
+        "values": ["a"],
+        "ordered": False,
+    }
     assert Boolean("b").get_config() == {"name": "b", "default": False, "conditions": []}
     assert Fixed("x", 3).get_config() == {"name": "x", "conditions": [], "value": 3}
 
@@ -411,7 +440,8 @@ def test_repr_names_mode_and_values():
     hp.Int("a", 1, 3)
     assert repr(hp) == "HyperParameters(mode='values', space=1, values={'a': 2})"
     assert repr(hp.space[0]) == (
-        "Int(name='a', default=None, min_value=1, max_value=3, step=1, sampling='linear')")
+        "Int(name='a', default=None, min_value=1, max_value=3, step=1, sampling='linear')"
+    )
 
 
 def test_describe_space_matches_keras_tuner_layout():
@@ -420,8 +450,16 @@ def test_describe_space_matches_keras_tuner_layout():
     hp.Choice("act", ["relu", "tanh"])
     lines = describe_space(hp).splitlines()
     assert lines[:3] == ["Search space summary", "Default search space size: 2", "units (Int)"]
-    assert lines[3] == str({"default": None, "conditions": [], "min_value": 32,
-                            "max_value": 64, "step": 32, "sampling": "linear"})
+    assert lines[3] == str(
+        {
+            "default": None,
+            "conditions": [],
+            "min_value": 32,
+            "max_value": 64,
+            "step": 32,
+            "sampling": "linear",
+        }
+    )
     assert lines[4] == "act (Choice)"
     assert len(lines) == 6
 
@@ -453,16 +491,31 @@ def test_grid_values_per_kind():
     assert Int("i", 6, 13, step=3).grid_values() == [6, 9, 12]
     assert Float("f", 0.0, 1.0, step=0.2).grid_values() == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
     assert Float("f", 0.001, 10.0, step=10, sampling="log").grid_values() == [
-        0.001, 0.01, 0.1, 1.0, 10.0]
+        0.001,
+        0.01,
+        0.1,
+        1.0,
+        10.0,
+    ]
     assert Int("i", 1, 100, step=10, sampling="reverse_log").grid_values() == [100, 91, 1]
 
 
 def test_grid_without_a_step_takes_ten_quantiles():
-    assert Float("f", 0.0, 1.0).grid_values() == [0.05, 0.15, 0.25, 0.35, 0.45, 0.55, 0.65,
-                                                  0.75, 0.85, 0.95]
+    assert Float("f", 0.0, 1.0).grid_values() == [
+        0.05,
+        0.15,
+        0.25,
+        0.35,
+        0.45,
+        0.55,
+        0.65,
+        0.75,
+        0.85,
+        0.95,
+    ]
     assert Int("i", 1, 64, sampling="log").grid_values() == [1, 2, 4, 6, 9, 15, 22, 34, 52]
     lr = Float("lr", 1e-4, 1e-2, sampling="log").grid_values()
-    assert len(lr) == 10 and lr[0] == pytest.approx(1e-4 * 10 ** 0.1)
+    assert len(lr) == 10 and lr[0] == pytest.approx(1e-4 * 10**0.1)
     hp = kt.HyperParameters()
     hp.Float("lr", 1e-4, 1e-2, sampling="log")
     hp.Boolean("bias", default=True)

@@ -12,9 +12,23 @@ from strata.tuning.objective import MultiObjective
 
 @pytest.mark.parametrize(
     "name",
-    ["loss", "val_loss", "mse", "val_mae", "mean_squared_error", "val_mean_absolute_error",
-     "root_mean_squared_error", "binary_crossentropy", "val_sparse_categorical_crossentropy",
-     "weighted_loss", "val_weighted_mape", "kl_divergence", "hinge", "out_a_loss", "huber"],
+    [
+        "loss",
+        "val_loss",
+        "mse",
+        "val_mae",
+        "mean_squared_error",
+        "val_mean_absolute_error",
+        "root_mean_squared_error",
+        "binary_crossentropy",
+        "val_sparse_categorical_crossentropy",
+        "weighted_loss",
+        "val_weighted_mape",
+        "kl_divergence",
+        "hinge",
+        "out_a_loss",
+        "huber",
+    ],
 )
 def test_losses_and_errors_are_minimised(name):
     assert kt.Objective.resolve(name) == kt.Objective(name, "min")
@@ -22,9 +36,24 @@ def test_losses_and_errors_are_minimised(name):
 
 @pytest.mark.parametrize(
     "name",
-    ["accuracy", "val_accuracy", "acc", "val_acc", "auc", "val_auc", "precision", "recall",
-     "val_f1_score", "sparse_categorical_accuracy", "val_binary_accuracy", "r2_score",
-     "val_weighted_accuracy", "out_a_accuracy", "mean_iou", "top_k_categorical_accuracy"],
+    [
+        "accuracy",
+        "val_accuracy",
+        "acc",
+        "val_acc",
+        "auc",
+        "val_auc",
+        "precision",
+        "recall",
+        "val_f1_score",
+        "sparse_categorical_accuracy",
+        "val_binary_accuracy",
+        "r2_score",
+        "val_weighted_accuracy",
+        "out_a_accuracy",
+        "mean_iou",
+        "top_k_categorical_accuracy",
+    ],
 )
 def test_accuracy_like_names_are_maximised(name):
     assert kt.Objective.resolve(name) == kt.Objective(name, "max")
@@ -74,7 +103,10 @@ def test_a_list_sums_like_keras_tuner():
     multi = kt.Objective.resolve(["val_loss", kt.Objective("val_auc", "max")])
     assert isinstance(multi, MultiObjective)
     assert (multi.name, multi.direction, multi.optuna_direction) == (
-        "multi_objective", "min", "minimize")
+        "multi_objective",
+        "min",
+        "minimize",
+    )
     logs = {"val_loss": 0.5, "val_auc": 0.875, "other": 100.0}
     assert multi.get_value(logs) == pytest.approx(0.5 - 0.875)
     assert multi.has_value(logs) and not multi.has_value({"val_loss": 1.0})
