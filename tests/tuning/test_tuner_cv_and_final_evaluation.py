@@ -9,11 +9,11 @@ import warnings
 
 import numpy as np
 import pytest
+from tuning.tuner_helpers import build_model, classification_data, memory, small_model
 
 import strata.tuning as kt
 from strata.evaluation import cross_validate
 from strata.tuning.guard import TestSetReuseWarning
-from tuning.tuner_helpers import build_model, classification_data, memory, small_model
 
 
 def _data():
