@@ -53,7 +53,8 @@ def build_model(hp):
             layers.Dense(units, activation=activation, kernel_initializer=INITIALIZER[activation])
         )
         if dropout > 0:
-            # Alpha dropout keeps selu's self-normalising mean and variance; plain dropout would not.
+            # Alpha dropout keeps selu's self-normalising mean and variance; plain dropout
+            # would not.
             model.add(
                 layers.AlphaDropout(dropout) if activation == "selu" else layers.Dropout(dropout)
             )

@@ -19,11 +19,24 @@ import os
 import keras_tuner as kt
 
 OUT = os.path.join(
-    os.path.dirname(__file__), "..", "..", "tests", "tuning", "fixtures",
+    os.path.dirname(__file__),
+    "..",
+    "..",
+    "tests",
+    "tuning",
+    "fixtures",
     "keras_tuner_space.json",
 )
-GIVEN = {"model": "mlp", "residual": True, "alpha": 0.5, "units": 96, "heads": 60,
-         "activation": "gelu", "bias": True, "tail": 4}
+GIVEN = {
+    "model": "mlp",
+    "residual": True,
+    "alpha": 0.5,
+    "units": 96,
+    "heads": 60,
+    "activation": "gelu",
+    "bias": True,
+    "tail": 4,
+}
 
 
 def build(hp):
