@@ -21,6 +21,14 @@ Data: MNIST's 10,000 t10k images split by position with `mnist.load_test_split` 
 Usage:
     PYTHONPATH=src python examples/tuning_mnist.py [--data ../shared/datasets/mnist]
         [--trials 30] [--epochs 10] [--strategies random tpe tpe+pruning] [--threads 1]
+
+    Several processes or machines on one search (the same command on each; a PostgreSQL
+    database they all reach, and a folder they all share for the trials' weights):
+    PYTHONPATH=src python examples/tuning_mnist.py --strategies tpe --search-only \
+        --storage postgresql://tuner:secret@db-host:5432/search --directory /shared/runs
+    and then once, anywhere, the final evaluation (no trial runs again):
+    PYTHONPATH=src python examples/tuning_mnist.py --strategies tpe \
+        --storage postgresql://tuner:secret@db-host:5432/search --directory /shared/runs
 """
 
 from __future__ import annotations
@@ -75,15 +83,20 @@ def load(data, train_size=8000):
     return (flat(x_train), y_train.astype("int64")), (flat(x_test), y_test.astype("int64"))
 
 
-def make_tuner(strategy, trials, seed, directory):
-    """One tuner per strategy, with the same objective, budget and seed."""
+def make_tuner(strategy, trials, seed, directory, storage=None):
+    """One tuner per strategy, with the same objective, budget and seed.
+
+    Without `storage` each run starts its studies afresh; with a shared storage (PostgreSQL)
+    every process started with the same arguments joins the same studies.
+    """
     common = dict(
         objective="val_accuracy",
         max_trials=trials,
         seed=seed,
         directory=directory,
         project_name=strategy.replace("+", "_"),
-        overwrite=True,
+        overwrite=storage is None,
+        storage=storage,
     )
     if strategy == "random":
         return kt.RandomSearch(build_model, **common)
@@ -97,7 +110,7 @@ def make_tuner(strategy, trials, seed, directory):
 def run_strategy(strategy, data, args, directory):
     """Search, then the one look at the sealed test images; returns the figures of the table."""
     (x_train, y_train), (x_test, y_test) = data
-    tuner = make_tuner(strategy, args.trials, args.seed, directory)
+    tuner = make_tuner(strategy, args.trials, args.seed, directory, args.storage)
     start = time.perf_counter()
     tuner.search(
         x_train,
@@ -108,6 +121,8 @@ def run_strategy(strategy, data, args, directory):
         verbose=0,
     )
     seconds = time.perf_counter() - start
+    if args.search_only:
+        return None
     report = tuner.final_evaluation(x_test, y_test, top_trials=args.top, verbose=0)
     epochs_run = sum(trial.epochs for trial in tuner.oracle.trials.values())
     return {
@@ -154,7 +169,15 @@ def main(argv=None):
     parser.add_argument("--train-size", type=int, default=8000)
     parser.add_argument("--directory", default=None, help="keep the studies here")
     parser.add_argument("--threads", type=int, default=None, help="torch threads")
+    parser.add_argument(
+        "--storage", default=None, help="a shared Optuna storage URL (postgresql://...)"
+    )
+    parser.add_argument(
+        "--search-only", action="store_true", help="a worker: search, no final evaluation"
+    )
     args = parser.parse_args(argv)
+    if args.storage and not args.directory:
+        parser.error("--storage needs --directory: a folder every worker shares (trial weights)")
     if args.threads:
         torch.set_num_threads(args.threads)
 
@@ -168,6 +191,9 @@ def main(argv=None):
         directory = args.directory or scratch
         for strategy in args.strategies:
             rows[strategy] = run_strategy(strategy, data, args, directory)
+    if args.search_only:
+        print("search done: run once more without --search-only for the final evaluation")
+        return rows
     print_table(rows, args)
     return rows
 
