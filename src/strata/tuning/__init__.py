@@ -1,6 +1,8 @@
 """Hyperparameter tuning with KerasTuner's public API on Optuna: `import strata.tuning as kt`
-(docs: docs/tuning-hyperparameters.md, docs/tuning.md)."""
+(docs: docs/tuning.md, docs/tuning-hyperparameters.md, docs/tuning-guard.md,
+docs/tuning-distributed.md, docs/tuning-monitoring.md)."""
 
+from strata.tuning.guard import TestSetReuseWarning
 from strata.tuning.hypermodel import HyperModel
 from strata.tuning.hyperparameters import HyperParameters
 from strata.tuning.objective import Objective
@@ -24,6 +26,7 @@ __all__ = [
     "Oracle",
     "RandomSearch",
     "TPESearch",
+    "TestSetReuseWarning",
     "Trial",
     "Tuner",
 ]
