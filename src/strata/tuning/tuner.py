@@ -168,9 +168,13 @@ class Tuner(ReadingMixin, FinalEvaluationMixin):
                 heartbeat_interval=heartbeat_interval,
                 grace_period=grace_period,
             )
-        # A study shared through `storage=` has other workers: their samplers must not draw
-        # the same values, so each worker's seed also depends on its host and process.
-        self._shared = storage is not None
+        # A study in a database named by `storage=` may have other workers: their samplers
+        # must not draw the same values, so each worker's seed also depends on its host and
+        # process. (An in-memory storage has no other process; the default SQLite file keeps
+        # a seeded single-process search reproducible.)
+        self._shared = storage is not None and not isinstance(
+            storage, optuna.storages.InMemoryStorage
+        )
         self.study.sampler = sampler or self._make_sampler(self._sampler_seed())
         self.oracle = Oracle(self)
         self._worker = StudyWorker(self.study, max_trials or _UNBOUNDED)
