@@ -19,6 +19,7 @@ import random
 import numpy as np
 
 from strata.backend.seeding import set_random_seed
+from strata.evaluation._data import leaves
 from strata.tuning import _project
 from strata.tuning._pruning import PruningCallback
 from strata.tuning._run import TrialResult, execution_seed
@@ -169,16 +170,9 @@ def refit(tuner, number, search_data):
     model.save_weights(os.path.join(folder, _project.CHECKPOINT))
     record = {
         "trial_number": number,
-        "refit": {"epochs": epochs, "rows": _rows(x)},
+        "refit": {"epochs": epochs, "rows": len(leaves(x)[0])},
         "build_config": model.get_build_config(),
     }
     with open(os.path.join(folder, "trial.json"), "w") as handle:
         json.dump(record, handle, indent=2, default=str)
     return model
-
-
-def _rows(x):
-    first = x
-    while isinstance(first, (list, tuple, dict)):
-        first = next(iter(first.values())) if isinstance(first, dict) else first[0]
-    return int(len(first))

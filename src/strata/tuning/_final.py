@@ -14,27 +14,13 @@ from __future__ import annotations
 import math
 import os
 
+import numpy as np
+
+from strata.evaluation._data import leaves, take
 from strata.tuning import _cv
 from strata.tuning.guard import TestSetGuard, optimism, rank_correlation
 
 GUARD_FILE = "test_set_guard.json"
-
-
-def _rows(data, start, stop=None):
-    """Rows `start:stop` of an array or of each array of a list / tuple / dict."""
-    if data is None:
-        return None
-    if isinstance(data, dict):
-        return {key: _rows(value, start, stop) for key, value in data.items()}
-    if isinstance(data, (list, tuple)):
-        return type(data)(_rows(value, start, stop) for value in data)
-    return data[start:stop]
-
-
-def _num_rows(data):
-    while isinstance(data, (list, tuple, dict)):
-        data = next(iter(data.values())) if isinstance(data, dict) else data[0]
-    return len(data)
 
 
 def validation_of(fit_args, fit_kwargs, cv_data):
@@ -50,16 +36,12 @@ def validation_of(fit_args, fit_kwargs, cv_data):
     args = list(fit_args)
     x = args[0] if args else fit_kwargs.get("x")
     y = args[1] if len(args) > 1 else fit_kwargs.get("y")
-    if not split or x is None or not hasattr(_leaf(x), "__getitem__"):
-        return None
-    cut = int(_num_rows(x) * (1.0 - split))  # Keras's rule: the last rows, before shuffling
-    return _rows(x, cut), _rows(y, cut)
-
-
-def _leaf(data):
-    while isinstance(data, (list, tuple, dict)) and data:
-        data = next(iter(data.values())) if isinstance(data, dict) else data[0]
-    return data
+    arrays = leaves(x)
+    if not split or not arrays or not hasattr(arrays[0], "shape"):
+        return None  # a generator or dataset: nothing to fingerprint
+    rows = len(arrays[0])
+    held_out = np.arange(int(rows * (1.0 - split)), rows)  # Keras's rule: the last rows
+    return take(x, held_out), take(y, held_out)
 
 
 class FinalEvaluationMixin:

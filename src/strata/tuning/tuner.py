@@ -40,8 +40,6 @@ from strata.tuning.hyperparameters import HyperParameters
 from strata.tuning.objective import Objective
 from strata.tuning.oracle import Oracle, Trial, trial_id
 
-_FINISHED = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
-
 
 class Tuner(ReadingMixin, FinalEvaluationMixin):
     """Searches hyperparameters by building and fitting models, one Optuna trial at a time.
@@ -407,7 +405,9 @@ class Tuner(ReadingMixin, FinalEvaluationMixin):
         trial.set_user_attr(_attrs.ATTR_EXECUTION_SCORES, result.execution_scores)
         trial.set_user_attr(_attrs.ATTR_FOLD_SCORES, result.fold_scores)
         trial.set_user_attr(_attrs.ATTR_DURATION, time.time() - start)
-        state = optuna.trial.TrialState.PRUNED if result.pruned else _FINISHED[0]
+        state = (
+            optuna.trial.TrialState.PRUNED if result.pruned else optuna.trial.TrialState.COMPLETE
+        )
         self._finish_trial(trial, state, result.score)
         label = f"pruned at epoch {result.epochs}" if result.pruned else "complete"
         self._progress(trial.number, label, values, result.score)
