@@ -9,13 +9,13 @@ import multiprocessing
 import os
 import signal
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import optuna
 import pytest
 from optuna.trial import TrialState
+from tuning.worker_processes import finish, wait_for
 
 from strata.tuning._storage import default_storage_url, sqlalchemy_url
 from strata.tuning._worker import OWNER_ATTR, budget_used
@@ -38,26 +38,6 @@ def start(config, target="run_worker"):
     process = _context().Process(target=target, args=(config,), daemon=True)
     process.start()
     return process
-
-
-def finish(processes, timeout=60):
-    deadline = time.monotonic() + timeout
-    for process in processes:
-        process.join(max(0.1, deadline - time.monotonic()))
-    alive = [p.pid for p in processes if p.is_alive()]
-    for process in processes:
-        if process.is_alive():
-            process.kill()
-            process.join()
-    assert not alive, f"workers {alive} still running after {timeout} s"
-    assert [p.exitcode for p in processes] == [0] * len(processes)
-
-
-def wait_for(condition, what, timeout=60):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.02)
 
 
 def markers(folder):

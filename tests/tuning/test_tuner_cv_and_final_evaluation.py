@@ -22,6 +22,19 @@ def _data():
     return x, y, x_test, y_test
 
 
+def _tuner(directory, max_trials, seed=0, project_name="p"):
+    """A RandomSearch on val_accuracy whose study and trial folders live in `directory`."""
+    return kt.RandomSearch(
+        build_model,
+        objective="val_accuracy",
+        max_trials=max_trials,
+        seed=seed,
+        directory=directory,
+        project_name=project_name,
+        verbose=0,
+    )
+
+
 def _reuse_warnings(call):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -32,15 +45,7 @@ def _reuse_warnings(call):
 @pytest.fixture(scope="module")
 def cv_tuner(tmp_path_factory):
     x, y, _, _ = _data()
-    tuner = kt.RandomSearch(
-        build_model,
-        objective="val_accuracy",
-        max_trials=3,
-        seed=3,
-        directory=tmp_path_factory.mktemp("cv"),
-        project_name="p",
-        verbose=0,
-    )
+    tuner = _tuner(tmp_path_factory.mktemp("cv"), max_trials=3, seed=3)
     tuner.search(x, y, epochs=4, cv=3)
     return tuner
 
@@ -88,14 +93,7 @@ def test_cv_winner_is_refitted_for_its_best_epoch_and_saved(cv_tuner):
 
 
 def test_cv_winner_needs_the_search_data_in_a_new_tuner(cv_tuner):
-    again = kt.RandomSearch(
-        build_model,
-        objective="val_accuracy",
-        max_trials=3,
-        directory=cv_tuner.directory,
-        project_name="p",
-        verbose=0,
-    )
+    again = _tuner(cv_tuner.directory, max_trials=3, seed=None)
     unrefitted = [
         t
         for t in again.oracle.get_best_trials(3)
@@ -151,15 +149,7 @@ def kt_median_pruner():
 
 def test_final_evaluation_reports_optimism_and_rank_correlation(tmp_path):
     x, y, x_test, y_test = _data()
-    tuner = kt.RandomSearch(
-        build_model,
-        objective="val_accuracy",
-        max_trials=4,
-        seed=0,
-        directory=tmp_path,
-        project_name="p",
-        verbose=0,
-    )
+    tuner = _tuner(tmp_path, max_trials=4)
     tuner.search(x, y, epochs=3, validation_split=0.25)
     report, warned = _reuse_warnings(lambda: tuner.final_evaluation(x_test, y_test, verbose=0))
     assert warned == []
@@ -178,15 +168,7 @@ def test_final_evaluation_reports_optimism_and_rank_correlation(tmp_path):
 
 def test_a_second_look_at_the_test_set_warns_even_from_another_process(tmp_path):
     x, y, x_test, y_test = _data()
-    tuner = kt.RandomSearch(
-        build_model,
-        objective="val_accuracy",
-        max_trials=1,
-        seed=0,
-        directory=tmp_path,
-        project_name="p",
-        verbose=0,
-    )
+    tuner = _tuner(tmp_path, max_trials=1)
     tuner.search(x, y, epochs=1, validation_split=0.25)
     _, warned = _reuse_warnings(lambda: tuner.final_evaluation(x_test, y_test, verbose=0))
     assert warned == []
@@ -215,15 +197,7 @@ def test_a_second_look_at_the_test_set_warns_even_from_another_process(tmp_path)
 @pytest.mark.parametrize("how", ["validation_split", "validation_data", "cv"])
 def test_passing_the_search_validation_data_as_test_data_warns(tmp_path, how):
     x, y, x_test, y_test = _data()
-    tuner = kt.RandomSearch(
-        build_model,
-        objective="val_accuracy",
-        max_trials=1,
-        seed=0,
-        directory=tmp_path,
-        project_name=how,
-        verbose=0,
-    )
+    tuner = _tuner(tmp_path, max_trials=1, project_name=how)
     if how == "validation_split":
         tuner.search(x, y, epochs=1, validation_split=0.25)
         leaked = (x[90:], y[90:])  # Keras's split: the last quarter of the rows

@@ -9,12 +9,12 @@ import multiprocessing
 import os
 import signal
 import sys
-import time
 from pathlib import Path
 
 import optuna
 import pytest
 from optuna.trial import TrialState
+from tuning.worker_processes import finish, wait_for
 
 from strata.tuning._storage import sqlalchemy_url
 from strata.tuning._worker import OWNER_ATTR
@@ -33,18 +33,6 @@ def _start(config):
     return process
 
 
-def _finish(processes, timeout=120):
-    deadline = time.monotonic() + timeout
-    for process in processes:
-        process.join(max(0.1, deadline - time.monotonic()))
-    alive = [p.pid for p in processes if p.is_alive()]
-    for process in processes:
-        if process.is_alive():
-            process.kill()
-    assert not alive, f"workers {alive} still running after {timeout} s"
-    assert [p.exitcode for p in processes] == [0] * len(processes)
-
-
 def _builds(folder):
     """{trial number: [pid of each process that built (trained) it]}."""
     built = {}
@@ -54,26 +42,19 @@ def _builds(folder):
     return built
 
 
-def _wait_for(condition, what, timeout=60):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-
-
 def test_a_search_killed_with_sigkill_resumes_where_it_stopped(tmp_path):
     markers = tmp_path / "markers"
     markers.mkdir()
     config = {"directory": str(tmp_path), "markers": str(markers), "max_trials": 5, "seed": 0}
     victim = _start({**config, "sleep": 0.5})
-    _wait_for(lambda: 2 in _builds(markers), "trial 2 to start")
+    wait_for(lambda: 2 in _builds(markers), "trial 2 to start")
     os.kill(victim.pid, signal.SIGKILL)
     victim.join()
     storage = "sqlite:///" + str(tmp_path / "search" / "study.db")
     killed = optuna.load_study(study_name="search", storage=storage).trials
     assert [t.state for t in killed[:3]] == [TrialState.COMPLETE] * 2 + [TrialState.RUNNING]
 
-    _finish([_start(config)])  # the same script, run again (overwrite=False)
+    finish([_start(config)], timeout=120)  # the same script, run again (overwrite=False)
     trials = optuna.load_study(study_name="search", storage=storage).trials
     complete = [t for t in trials if t.state == TrialState.COMPLETE]
     assert len(complete) == 5
@@ -101,7 +82,7 @@ def test_workers_share_one_postgres_study(workers, postgres_url, postgres_study,
         "study": postgres_study,
         "sleep": 0.05,
     }
-    _finish([_start(config) for _ in range(workers)])
+    finish([_start(config) for _ in range(workers)], timeout=120)
     study = optuna.load_study(study_name=postgres_study, storage=sqlalchemy_url(postgres_url))
     trials = study.trials
     assert [t.state for t in trials] == [TrialState.COMPLETE] * max_trials
@@ -130,12 +111,12 @@ def test_a_killed_postgres_worker_trial_is_retried_by_a_survivor(
         "grace_period": 3,
     }
     victim = _start({**config, "sleep": 5.0})
-    _wait_for(lambda: len(_builds(markers)) == 1, "the victim's first trial")
+    wait_for(lambda: len(_builds(markers)) == 1, "the victim's first trial")
     survivor = _start({**config, "sleep": 0.05})
-    _wait_for(lambda: len(_builds(markers)) >= 3, "the survivor's trials")
+    wait_for(lambda: len(_builds(markers)) >= 3, "the survivor's trials")
     os.kill(victim.pid, signal.SIGKILL)
     victim.join()
-    _finish([survivor])
+    finish([survivor], timeout=120)
     study = optuna.load_study(study_name=postgres_study, storage=sqlalchemy_url(postgres_url))
     trials = study.trials
     complete = [t for t in trials if t.state == TrialState.COMPLETE]
