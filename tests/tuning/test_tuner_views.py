@@ -14,10 +14,16 @@ import strata.tuning as kt  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def searched():
+def searched(tmp_path_factory):
     x, y = classification_data()
     tuner = kt.RandomSearch(
-        build_model, objective="val_accuracy", max_trials=4, seed=1, storage=memory(), verbose=1
+        build_model,
+        objective="val_accuracy",
+        max_trials=4,
+        seed=1,
+        storage=memory(),
+        directory=tmp_path_factory.mktemp("views"),
+        verbose=1,
     )
     tuner.search(x, y, epochs=3, validation_split=0.25)
     return tuner
